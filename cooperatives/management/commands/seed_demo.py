@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from cooperatives.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load regions, demo cooperatives and members, and a user for every role (idempotent)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        counts = seed_demo()
+        self.stdout.write(
+            f"Demo data: {counts['cooperatives']} cooperatives and {counts['members']} members "
+            "created (0 means they were already there)."
+        )
+        if getattr(settings, "KOPDES_SHOW_DEMO_LOGINS", False):
+            self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+            for user in DEMO_USERS:
+                role = user.role.label if user.role else "superuser (Wagtail admin)"
+                self.stdout.write(f"  {user.username:<22} {role}")
