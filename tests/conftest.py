@@ -1,0 +1,99 @@
+"""Shared fixtures: the region tree and a small world of named users.
+
+The world, by name (who may see what):
+  alice   operator of coop_a (Bukit Raya, Tenggarong Seberang, Kutai Kartanegara)
+  bob     pengawas of coop_a
+  henry   loan officer of coop_a
+  carol   operator of coop_c (Merabu + Panaan, Kelay, Berau: two villages, one cooperative)
+  dave    district officer of Tenggarong Seberang (sees coop_a and coop_b)
+  erin    regency officer of Kutai Kartanegara (sees coop_a, coop_b and coop_k)
+  frank   province officer (sees everything)
+  grace   form admin on the province (uses the Wagtail admin)
+  ivan    signed in, no role at all (sees nothing)
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+
+from cooperatives.enums import CooperativeStatus, Role
+from cooperatives.models import Cooperative, Region
+from cooperatives.services import regions_load, role_grant_create
+from tests.factories import CooperativeFactory, UserFactory
+
+
+@pytest.fixture
+def regions(db: None) -> None:
+    if not Region.objects.exists():
+        regions_load()
+
+
+@dataclass
+class World:
+    coop_a: Cooperative
+    coop_b: Cooperative
+    coop_c: Cooperative
+    coop_k: Cooperative
+    alice: AbstractUser
+    bob: AbstractUser
+    henry: AbstractUser
+    carol: AbstractUser
+    dave: AbstractUser
+    erin: AbstractUser
+    frank: AbstractUser
+    grace: AbstractUser
+    ivan: AbstractUser
+
+    @property
+    def users(self) -> dict[str, AbstractUser]:
+        return {
+            name: getattr(self, name)
+            for name in ("alice", "bob", "henry", "carol", "dave", "erin", "frank", "grace", "ivan")
+        }
+
+
+def build_world() -> World:
+    def region(code: str) -> Region:
+        return Region.objects.get(code=code)
+
+    coop_a = CooperativeFactory(
+        name="Koperasi Desa Merah Putih Bukit Raya",
+        home_village=region("64.02.16.2002"),
+        status=CooperativeStatus.ACTIVE,
+    )
+    coop_b = CooperativeFactory(
+        name="Koperasi Desa Merah Putih Embalut",
+        home_village=region("64.02.16.2003"),
+        status=CooperativeStatus.REGISTERED,
+    )
+    coop_c = CooperativeFactory(
+        name="Koperasi Desa Merah Putih Merabu – Panaan",
+        home_village=region("64.03.01.2001"),
+        other_villages=[region("64.03.01.2002")],
+        status=CooperativeStatus.ACTIVE,
+    )
+    # Another district of the same regency: Bukit Raya of Tenggarong (64.02.13) shares the name.
+    coop_k = CooperativeFactory(
+        name="Koperasi Desa Merah Putih Bukit Raya (Tenggarong)",
+        home_village=region("64.02.13.2016"),
+        status=CooperativeStatus.SUBMITTED,
+    )
+    users = {
+        name: UserFactory(username=name)
+        for name in ("alice", "bob", "henry", "carol", "dave", "erin", "frank", "grace", "ivan")
+    }
+    role_grant_create(user=users["alice"], role=Role.OPERATOR, cooperative=coop_a)
+    role_grant_create(user=users["bob"], role=Role.PENGAWAS, cooperative=coop_a)
+    role_grant_create(user=users["henry"], role=Role.LOAN_OFFICER, cooperative=coop_a)
+    role_grant_create(user=users["carol"], role=Role.OPERATOR, cooperative=coop_c)
+    role_grant_create(user=users["dave"], role=Role.DISTRICT_OFFICER, region=region("64.02.16"))
+    role_grant_create(user=users["erin"], role=Role.REGENCY_OFFICER, region=region("64.02"))
+    role_grant_create(user=users["frank"], role=Role.PROVINCE_OFFICER, region=region("64"))
+    role_grant_create(user=users["grace"], role=Role.FORM_ADMIN, region=region("64"))
+    return World(coop_a=coop_a, coop_b=coop_b, coop_c=coop_c, coop_k=coop_k, **users)
+
+
+@pytest.fixture
+def world(regions: None) -> World:
+    return build_world()
