@@ -94,7 +94,7 @@ class Cooperative(models.Model):
         limit_choices_to={"level": RegionLevel.VILLAGE},
         verbose_name=_("home village"),
     )
-    villages = models.ManyToManyField(
+    villages: "models.ManyToManyField[Region, CooperativeVillage]" = models.ManyToManyField(
         Region,
         through="CooperativeVillage",
         related_name="cooperatives",

@@ -7,6 +7,7 @@ jobs never filter by tenant themselves. The tenant always comes from the signed-
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -48,7 +49,7 @@ class Scope:
         )
         condition = Q(pk__in=self.cooperative_ids)
         if self.regency_codes or self.district_codes or self.village_codes:
-            condition |= Exists(links)
+            condition |= Q(Exists(links))
         return condition
 
 
@@ -115,7 +116,7 @@ def get_in_scope_or_404(
     nobody learns what exists outside their scope."""
     try:
         return scope_queryset(queryset, user, via=via).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:
+    except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
 

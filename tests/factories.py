@@ -72,9 +72,7 @@ class CooperativeFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Koperasi Desa Merah Putih Uji {n}")
     home_village = factory.LazyFunction(free_village)
-
-    class Params:
-        status = CooperativeStatus.DRAFT
+    status = CooperativeStatus.DRAFT
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Cooperative:
@@ -83,10 +81,6 @@ class CooperativeFactory(factory.django.DjangoModelFactory):
         for step in _STATUS_PATH[CooperativeStatus(status)]:
             cooperative_transition(cooperative=cooperative, to_status=step)
         return cooperative
-
-    @classmethod
-    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
-        return kwargs
 
 
 _nik_serial = itertools.count(1)

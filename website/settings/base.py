@@ -193,6 +193,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["website.schema.only_api_v1"],
 }
 
 # Background jobs. django-q2 reads this once at import: tests set `sync` in their own module.
