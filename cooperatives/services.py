@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -356,8 +357,19 @@ def role_grant_revoke(*, grant: RoleGrant) -> None:
 def form_admin_group() -> Group:
     """The group whose members may use the Wagtail admin, with the permission that opens it."""
     group, _created = Group.objects.get_or_create(name=FORM_ADMIN_GROUP)
-    access_admin = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
+    group.permissions.add(
+        *Permission.objects.filter(
+            Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            | Q(
+                content_type__app_label="cooperatives",
+                codename__in=[
+                    "view_cooperative",
+                    "view_region",
+                    "add_businessunit",
+                    "change_businessunit",
+                    "view_businessunit",
+                ],
+            )
+        )
     )
-    group.permissions.add(access_admin)
     return group

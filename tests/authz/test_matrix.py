@@ -1,0 +1,144 @@
+"""Every URL pattern the project serves × every role × own/other scope answers as the matrix says.
+
+The matrix (tests/authz/matrix.yaml) is the reviewed statement of who may reach what. A new URL
+pattern fails this test until someone writes down who may use it. To see what the code answers
+now (for review, never to copy blindly): KOPDES_AUTHZ_RECORD=/tmp/observed.yaml pytest tests/authz
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.test import Client
+
+from tests.authz.urlwalk import Route, build_url, resolves_to, walk
+from tests.factories import MemberFactory, UserFactory
+
+MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
+ROLE_USERS = {
+    "anonymous": None,
+    "no_role": "ivan",
+    "operator": "alice",
+    "pengawas": "bob",
+    "loan_officer": "henry",
+    "district_officer": "dave",
+    "regency_officer": "erin",
+    "province_officer": "frank",
+    "form_admin": "grace",
+    "superuser": "root",
+}
+LOGIN_PATHS = ("/masuk/", "/admin/login/")
+
+
+def load_matrix() -> dict[str, Any]:
+    with MATRIX_PATH.open(encoding="utf-8") as handle:
+        matrix = yaml.safe_load(handle)
+    assert matrix["roles"] == list(ROLE_USERS), "matrix columns must be the roles, in order"
+    return matrix
+
+
+def rule_for(matrix: dict[str, Any], pattern: str) -> dict[str, Any] | None:
+    if pattern in matrix["patterns"]:
+        return matrix["patterns"][pattern]
+    prefixes = [p for p in matrix.get("prefixes", {}) if pattern.startswith(p)]
+    if prefixes:
+        return matrix["prefixes"][max(prefixes, key=len)]
+    return None
+
+
+def outcome(response) -> str:
+    """The status as the matrix writes it: a number, or `login` for a redirect to sign in."""
+    if response.status_code == 302 and response.headers["Location"].split("?")[0].endswith(
+        LOGIN_PATHS
+    ):
+        return "login"
+    return str(response.status_code)
+
+
+def matches(expected: str, actual: str) -> bool:
+    if expected == "ok":  # the admin's own pages: anything but a refusal or a crash
+        return actual not in {"login", "401", "403"} and not actual.startswith("5")
+    return expected == actual
+
+
+@pytest.fixture
+def scene(world):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    own_member = MemberFactory(cooperative=world.coop_a)
+    other_member = MemberFactory(cooperative=world.coop_c)
+    users = {**world.users, "root": root}
+    objects = {
+        "own": {"coop": str(world.coop_a.pk), "member": str(own_member.pk)},
+        "other": {"coop": str(world.coop_c.pk), "member": str(other_member.pk)},
+    }
+    return users, objects
+
+
+def kwarg_values(matrix: dict[str, Any], rule: dict[str, Any], route: Route, scope: str,
+                 objects: dict[str, dict[str, str]]) -> dict[str, str]:
+    names = {**matrix["kwargs"], **rule.get("kwargs", {})}
+    return {
+        name: objects[scope][names[name]]
+        for name in route.kwarg_names
+        if name in names and scope in objects
+    }
+
+
+def test_every_url_pattern_is_in_the_matrix_and_answers_as_written(scene, settings):
+    settings.AXES_ENABLED = False  # the walk makes many requests; lockout has its own tests
+    users, objects = scene
+    matrix = load_matrix()
+    clients: dict[str, Client] = {}
+    for role, username in ROLE_USERS.items():
+        client = Client()
+        if username:
+            client.force_login(users[username])
+        clients[role] = client
+
+    record = os.environ.get("KOPDES_AUTHZ_RECORD")
+    observed: dict[str, Any] = {}
+    missing, unresolvable, wrong = [], [], []
+    routes = walk()
+    for route in routes:
+        rule = rule_for(matrix, route.pattern)
+        if rule is None and not record:
+            missing.append(route.pattern)
+            continue
+        rule = rule or {}
+        scoped = any(
+            name in {**matrix["kwargs"], **rule.get("kwargs", {})} for name in route.kwarg_names
+        )
+        scopes = ["own", "other"] if scoped else ["any"]
+        methods = rule.get("methods") or [m for m in ("GET", "POST") if m in rule] or ["GET"]
+        for method in methods:
+            for scope in scopes:
+                url = build_url(route, kwarg_values(matrix, rule, route, scope, objects))
+                if not resolves_to(url, route):
+                    unresolvable.append(f"{route.pattern} -> {url}")
+                    continue
+                expected_row = (rule.get(method) or {}).get(scope, "")
+                expected = expected_row.split()
+                actual = []
+                for index, role in enumerate(ROLE_USERS):
+                    client = clients[role]
+                    response = client.get(url) if method == "GET" else client.post(url, {})
+                    actual.append(outcome(response))
+                    if expected and not matches(expected[index], actual[-1]):
+                        wrong.append(
+                            f"{method} {url} ({route.pattern}) as {role} [{scope}]: "
+                            f"expected {expected[index]}, got {actual[-1]}"
+                        )
+                observed.setdefault(route.pattern, {}).setdefault(method, {})[scope] = " ".join(
+                    actual
+                )
+                if not expected and not record:
+                    missing.append(f"{route.pattern} {method} {scope}")
+    if record:
+        with open(record, "w", encoding="utf-8") as handle:
+            yaml.safe_dump({"patterns": observed}, handle, allow_unicode=True, width=200)
+    assert not missing, "URL patterns missing from tests/authz/matrix.yaml:\n" + "\n".join(missing)
+    assert not unresolvable, "No concrete URL for:\n" + "\n".join(unresolvable)
+    assert not wrong, f"{len(wrong)} answers differ from the matrix:\n" + "\n".join(wrong)
+    assert len(routes) > 50
