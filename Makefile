@@ -25,7 +25,6 @@ run: install
 
 test: install
 	@command -v chromium >/dev/null 2>&1 || scripts/install_chromium.sh
-	$(PY) manage.py compilemessages --ignore=.venv -v0
 	DJANGO_SETTINGS_MODULE=website.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
