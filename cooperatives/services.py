@@ -182,7 +182,6 @@ def cooperative_create(
         from_status="",
         to_status=cooperative.status,
         changed_by=created_by,
-        note=_("Created"),
     )
     return cooperative
 

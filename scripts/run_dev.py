@@ -1,5 +1,6 @@
 """Run the development web server and the django-q2 worker together; Ctrl-C stops both."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,8 +16,10 @@ def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "website.settings.dev"}
     worker = subprocess.Popen([PY, "manage.py", "qcluster"], cwd=ROOT, env=env)
     server = subprocess.Popen([PY, "manage.py", "runserver", ADDRESS], cwd=ROOT, env=env)
-    print(f"\nKopdes is running on http://{ADDRESS}/ with its background worker. Ctrl-C stops both.\n",
-          flush=True)
+    print(
+        f"\nKopdes is running on http://{ADDRESS}/ with its background worker. Ctrl-C stops both.\n",
+        flush=True,
+    )
     try:
         while True:
             for name, process in (("web server", server), ("worker", worker)):
@@ -24,10 +27,8 @@ def main() -> int:
                 if code is not None:
                     print(f"The {name} stopped (exit {code}); stopping the other.", flush=True)
                     return code or 1
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 server.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
     except KeyboardInterrupt:
         return 0
     finally:

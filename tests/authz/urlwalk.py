@@ -9,7 +9,13 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 # Sample values a converter or regex group can take when the object does not matter.
 SAMPLES = ["1", "x", "1/", "x/", "abc-def", "some-page/", "1.json"]
-CONVERTER_SAMPLES = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
+CONVERTER_SAMPLES = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+}
 
 
 @dataclass(frozen=True)
@@ -57,9 +63,7 @@ def _fill_regex(regex: str, values: dict[str, str]) -> str:
     # Named groups first, then unnamed ones.
     for match in list(re.finditer(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", text)):
         name, body = match.group(1), match.group(2)
-        value = values.get(name) or next(
-            (s for s in SAMPLES if re.fullmatch(body, s)), ""
-        )
+        value = values.get(name) or next((s for s in SAMPLES if re.fullmatch(body, s)), "")
         text = text.replace(match.group(0), value, 1)
     while True:
         match = re.search(r"\(((?:[^()]|\([^()]*\))*)\)", text)
@@ -88,4 +92,6 @@ def resolves_to(url: str, route: Route) -> bool:
         match = resolve(url)
     except Exception:
         return False
-    return match.func == route.callback or getattr(match.func, "__wrapped__", None) == route.callback
+    return (
+        match.func == route.callback or getattr(match.func, "__wrapped__", None) == route.callback
+    )

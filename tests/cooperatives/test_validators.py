@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cooperatives.validators import nik_birth_date, normalize_nik, normalize_phone, normalize_digits
+from cooperatives.validators import nik_birth_date, normalize_digits, normalize_nik, normalize_phone
 
 
 class TestNik:
@@ -41,7 +41,7 @@ class TestNik:
         with pytest.raises(ValidationError) as error:
             normalize_nik(6402161708800001.0)
         assert error.value.code == "nik_number"
-        assert "Text" in str(error.value.message)
+        assert "Teks" in str(error.value.message)  # Bahasa Indonesia by default
 
     @given(
         day=st.integers(1, 28),
