@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .enums import COOPERATIVE_TRANSITIONS, CooperativeStatus, MemberStatus, RegionLevel, Role, Sex
+from .enums import CooperativeStatus, MemberStatus, RegionLevel, Role, Sex
 from .models import Cooperative, Region
 from .services import (
     business_units_ensure_standard,
+    cooperative_advance_to,
     cooperative_create,
-    cooperative_transition,
     member_create,
     regions_load,
     role_grant_create,
@@ -32,33 +32,6 @@ STATUS_WEIGHTS = [
     (CooperativeStatus.SUSPENDED, 5),
     (CooperativeStatus.DISSOLVED, 1),
 ]
-PATHS = {
-    CooperativeStatus.DRAFT: [],
-    CooperativeStatus.SUBMITTED: [CooperativeStatus.SUBMITTED],
-    CooperativeStatus.REGISTERED: [CooperativeStatus.SUBMITTED, CooperativeStatus.REGISTERED],
-    CooperativeStatus.ACTIVE: [
-        CooperativeStatus.SUBMITTED,
-        CooperativeStatus.REGISTERED,
-        CooperativeStatus.ACTIVE,
-    ],
-    CooperativeStatus.SUSPENDED: [
-        CooperativeStatus.SUBMITTED,
-        CooperativeStatus.REGISTERED,
-        CooperativeStatus.ACTIVE,
-        CooperativeStatus.SUSPENDED,
-    ],
-    CooperativeStatus.DISSOLVED: [
-        CooperativeStatus.SUBMITTED,
-        CooperativeStatus.REGISTERED,
-        CooperativeStatus.DISSOLVED,
-    ],
-}
-assert all(
-    b in COOPERATIVE_TRANSITIONS[a]
-    for path in PATHS.values()
-    for a, b in zip([CooperativeStatus.DRAFT, *path], path, strict=False)
-)
-
 MALE_NAMES = [
     "Ahmad",
     "Budi",
@@ -228,8 +201,7 @@ def seed_cooperatives() -> int:
                 address=f"Kantor Desa {village.name}",
                 **legal,
             )
-            for step in PATHS[status]:
-                cooperative_transition(cooperative=cooperative, to_status=step, note="Data demo")
+            cooperative_advance_to(cooperative=cooperative, to_status=status, note="Data demo")
         created += 1
     return created
 

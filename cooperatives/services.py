@@ -229,6 +229,43 @@ def cooperative_transition(
     return cooperative
 
 
+def cooperative_lifecycle_path(
+    from_status: CooperativeStatus | str, to_status: CooperativeStatus | str
+) -> list[CooperativeStatus]:
+    """The shortest sequence of allowed transitions from one status to another ([] if equal).
+
+    Raises CooperativeTransitionError when the lifecycle offers no way there.
+    """
+    paths: dict[str, list[CooperativeStatus]] = {str(from_status): []}
+    queue = [str(from_status)]
+    while queue:
+        current = queue.pop(0)
+        if current == to_status:
+            return paths[current]
+        for following in sorted(COOPERATIVE_TRANSITIONS[current]):
+            if following not in paths:
+                paths[following] = [*paths[current], CooperativeStatus(following)]
+                queue.append(following)
+    raise CooperativeTransitionError(
+        _("A cooperative that is %(current)s can never become %(target)s.")
+        % {
+            "current": CooperativeStatus(from_status).label.lower(),
+            "target": CooperativeStatus(to_status).label.lower(),
+        },
+        code="unreachable_status",
+    )
+
+
+def cooperative_advance_to(
+    *, cooperative: Cooperative, to_status: CooperativeStatus | str, by: Any = None, note: str = ""
+) -> Cooperative:
+    """Walk the lifecycle to `to_status`, one audited transition at a time (demo data, tests and
+    bulk registrations use it; each step is the same `cooperative_transition` a person makes)."""
+    for step in cooperative_lifecycle_path(cooperative.status, to_status):
+        cooperative_transition(cooperative=cooperative, to_status=step, by=by, note=note)
+    return cooperative
+
+
 # --- Members -------------------------------------------------------------------------------
 
 

@@ -8,31 +8,9 @@ from django.contrib.auth import get_user_model
 
 from cooperatives.enums import CooperativeStatus, RegionLevel, Sex
 from cooperatives.models import Cooperative, Member, Region
-from cooperatives.services import cooperative_create, cooperative_transition, member_create
+from cooperatives.services import cooperative_advance_to, cooperative_create, member_create
 
 PASSWORD = "Uji-Coba-Desa-2026"
-
-_STATUS_PATH = {
-    CooperativeStatus.DRAFT: [],
-    CooperativeStatus.SUBMITTED: [CooperativeStatus.SUBMITTED],
-    CooperativeStatus.REGISTERED: [CooperativeStatus.SUBMITTED, CooperativeStatus.REGISTERED],
-    CooperativeStatus.ACTIVE: [
-        CooperativeStatus.SUBMITTED,
-        CooperativeStatus.REGISTERED,
-        CooperativeStatus.ACTIVE,
-    ],
-    CooperativeStatus.SUSPENDED: [
-        CooperativeStatus.SUBMITTED,
-        CooperativeStatus.REGISTERED,
-        CooperativeStatus.ACTIVE,
-        CooperativeStatus.SUSPENDED,
-    ],
-    CooperativeStatus.DISSOLVED: [
-        CooperativeStatus.SUBMITTED,
-        CooperativeStatus.REGISTERED,
-        CooperativeStatus.DISSOLVED,
-    ],
-}
 
 
 def free_village() -> Region:
@@ -78,9 +56,7 @@ class CooperativeFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Cooperative:
         status = kwargs.pop("status", CooperativeStatus.DRAFT)
         cooperative = cooperative_create(**kwargs)  # type: ignore[arg-type]
-        for step in _STATUS_PATH[CooperativeStatus(status)]:
-            cooperative_transition(cooperative=cooperative, to_status=step)
-        return cooperative
+        return cooperative_advance_to(cooperative=cooperative, to_status=status)
 
 
 _nik_serial = itertools.count(1)

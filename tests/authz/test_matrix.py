@@ -16,6 +16,7 @@ from django.test import Client
 
 from tests.authz.urlwalk import Route, build_url, resolves_to, walk
 from tests.factories import MemberFactory, UserFactory
+from website.models import HomePage
 
 MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
 ROLE_USERS = {
@@ -70,12 +71,19 @@ def scene(world):
     own_member = MemberFactory(cooperative=world.coop_a)
     other_member = MemberFactory(cooperative=world.coop_c)
     users = {**world.users, "root": root}
+    home_page = str(HomePage.objects.get().pk)
     objects = {
-        "own": {"coop": str(world.coop_a.pk), "member": str(own_member.pk), "region": "64.02.16"},
+        "own": {
+            "coop": str(world.coop_a.pk),
+            "member": str(own_member.pk),
+            "region": "64.02.16",
+            "page": home_page,
+        },
         "other": {
             "coop": str(world.coop_c.pk),
             "member": str(other_member.pk),
             "region": "64.03.01",
+            "page": "987654321",  # no such page
         },
     }
     return users, objects

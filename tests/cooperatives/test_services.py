@@ -181,3 +181,13 @@ class TestRoleGrants:
         assert not user.groups.filter(name=FORM_ADMIN_GROUP).exists()
         assert not user.has_perm("wagtailadmin.access_admin")
         assert Group.objects.filter(name=FORM_ADMIN_GROUP).exists()
+
+
+def test_lifecycle_path_is_the_shortest_allowed_walk():
+    from cooperatives.services import cooperative_lifecycle_path
+
+    assert cooperative_lifecycle_path("draft", "active") == ["submitted", "registered", "active"]
+    assert cooperative_lifecycle_path("active", "active") == []
+    assert cooperative_lifecycle_path("suspended", "dissolved") == ["dissolved"]
+    with pytest.raises(CooperativeTransitionError):
+        cooperative_lifecycle_path("dissolved", "active")
