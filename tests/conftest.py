@@ -16,11 +16,29 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from cooperatives.enums import CooperativeStatus, Role
 from cooperatives.models import Cooperative, Region
 from cooperatives.services import regions_load, role_grant_create
 from tests.factories import CooperativeFactory, UserFactory
+
+# CI shares two cores with PostgreSQL and a browser: judge properties, not timings.
+hypothesis_settings.register_profile(
+    "kopdes", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("kopdes")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_form_schemas():
+    """Form schemas are cached by revision id; a rolled-back test database reuses ids."""
+    from forms.services import schema_for_revision
+
+    schema_for_revision.cache_clear()
+    yield
+    schema_for_revision.cache_clear()
 
 
 @pytest.fixture

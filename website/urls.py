@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v2/", api_v2_router.urls),
     path("", include("website.portal_urls")),
     path("", include("cooperatives.urls")),
+    path("", include("forms.urls")),
 ]
 
 if settings.DEBUG:

@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 import yaml
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from forms.services import submission_save_step, submission_start, submission_submit
 from tests.authz.urlwalk import Route, build_url, resolves_to, walk
 from tests.factories import MemberFactory, UserFactory
+from tests.forms.builders import field, publish_form
 from website.models import HomePage
 
 MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
@@ -65,6 +68,17 @@ def matches(expected: str, actual: str) -> bool:
     return expected == actual
 
 
+def sent_submission(form, cooperative, author):
+    draft = submission_start(
+        form_page=form, cooperative=cooperative, author=author, idempotency_key=f"m-{author.pk}"
+    )
+    upload = SimpleUploadedFile("notulen.pdf", b"%PDF-1.4 notulen", "application/pdf")
+    submission_save_step(
+        submission=draft, by=author, step=0, answers={"judul": "Rapat"}, files={"notulen": upload}
+    )
+    return submission_submit(submission=draft, by=author)
+
+
 @pytest.fixture
 def scene(world):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
@@ -72,18 +86,31 @@ def scene(world):
     other_member = MemberFactory(cooperative=world.coop_c)
     users = {**world.users, "root": root}
     home_page = str(HomePage.objects.get().pk)
+    form = publish_form(
+        "Notulen Rapat",
+        [field("short_text", "judul", "Judul"), field("file", "notulen", "Notulen")],
+        audience=["operator"],
+    )
+    own_sent = sent_submission(form, world.coop_a, world.alice)
+    other_sent = sent_submission(form, world.coop_c, world.carol)
     objects = {
         "own": {
             "coop": str(world.coop_a.pk),
             "member": str(own_member.pk),
             "region": "64.02.16",
             "page": home_page,
+            "submission": str(own_sent.pk),
+            "file": str(own_sent.files.get().pk),
+            "form": str(form.pk),
         },
         "other": {
             "coop": str(world.coop_c.pk),
             "member": str(other_member.pk),
             "region": "64.03.01",
             "page": "987654321",  # no such page
+            "submission": str(other_sent.pk),
+            "file": str(other_sent.files.get().pk),
+            "form": str(form.pk),
         },
     }
     return users, objects

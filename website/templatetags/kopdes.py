@@ -15,10 +15,24 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
     "cooperatives": frozenset(
         {"cooperative_list", "cooperative_detail", "member_list", "member_detail"}
     ),
+    "forms": frozenset(
+        {
+            "form_list",
+            "submission_list",
+            "submission_detail",
+            "submission_step",
+            "submission_review",
+        }
+    ),
     "account": frozenset({"password_change", "password_change_done"}),
 }
 # The page a nav item itself opens; on it the item is "page", elsewhere in its section "true".
-NAV_PAGES = {"home": "home", "cooperatives": "cooperative_list", "account": "password_change"}
+NAV_PAGES = {
+    "home": "home",
+    "cooperatives": "cooperative_list",
+    "forms": "form_list",
+    "account": "password_change",
+}
 BAR_STEP = 2
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cooperatives.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from forms.demo import ensure_form_index
 
 
 class Command(BaseCommand):
@@ -9,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         counts = seed_demo()
+        ensure_form_index()
         self.stdout.write(
             f"Demo data: {counts['cooperatives']} cooperatives and {counts['members']} members "
             "created (0 means they were already there)."

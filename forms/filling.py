@@ -1,0 +1,335 @@
+"""Turn a step of a FormSchema into a Django form, and check it the way the server must:
+hidden fields are neither validated nor stored, calculations and rules run on the server."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cooperatives.enums import MemberStatus, RegionLevel
+from cooperatives.models import Cooperative, Member, Region
+
+from .enums import FieldType
+from .fields import DateInput, MonthField, NikField, PhoneField, RupiahField
+from .schema import FieldSpec, FormSchema, Step
+from .values import to_json
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _decimal_limits(spec: FieldSpec) -> dict[str, Any]:
+    limits: dict[str, Any] = {}
+    for key in ("min_value", "max_value"):
+        if spec.options.get(key) is not None:
+            limits[key] = Decimal(str(spec.options[key]))
+    return limits
+
+
+def django_field(spec: FieldSpec, *, cooperative: Cooperative) -> forms.Field | None:
+    """The Django field for one spec (None for what is not typed: info, calculated)."""
+    common: dict[str, Any] = {
+        "label": spec.label,
+        "help_text": spec.help,
+        "required": spec.required,
+    }
+    options = spec.options
+    kind = spec.type
+    if kind in {FieldType.SHORT_TEXT, FieldType.LONG_TEXT}:
+        validators = []
+        if options.get("pattern"):
+            validators.append(
+                RegexValidator(
+                    options["pattern"],
+                    message=options.get("pattern_message")
+                    or _("The answer is not in the expected form."),
+                )
+            )
+        return forms.CharField(
+            min_length=options.get("min_length"),
+            max_length=options.get("max_length") or (200 if kind == FieldType.SHORT_TEXT else 5000),
+            validators=validators,
+            widget=forms.Textarea(attrs={"rows": 4}) if kind == FieldType.LONG_TEXT else None,
+            initial=options.get("default") or None,
+            **common,
+        )
+    if kind == FieldType.INTEGER:
+        limits: dict[str, Any] = {k: int(v) for k, v in _decimal_limits(spec).items()}
+        return forms.IntegerField(
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **limits, **common
+        )
+    if kind in {FieldType.DECIMAL, FieldType.PERCENTAGE}:
+        limits = _decimal_limits(spec)
+        if kind == FieldType.PERCENTAGE:
+            limits.setdefault("min_value", Decimal(0))
+            limits.setdefault("max_value", Decimal(100))
+        places = int(options.get("decimal_places") or 2)
+        return forms.DecimalField(
+            decimal_places=places,
+            max_digits=18,
+            localize=True,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            **limits,
+            **common,
+        )
+    if kind == FieldType.RUPIAH:
+        return RupiahField(**{k: int(v) for k, v in _decimal_limits(spec).items()}, **common)
+    if kind == FieldType.DATE:
+        date_field = forms.DateField(
+            widget=DateInput(), input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"], **common
+        )
+        if options.get("not_in_future"):
+
+            def not_future(value: datetime.date) -> None:
+                if value and value > timezone.localdate():
+                    raise ValidationError(_("The date cannot be in the future."), code="future")
+
+            date_field.validators.append(not_future)
+        return date_field
+    if kind == FieldType.MONTH:
+        return MonthField(**common)
+    if kind == FieldType.YES_NO:
+        return forms.TypedChoiceField(
+            choices=YES_NO,
+            coerce=lambda v: v == "yes",
+            empty_value=None,
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if kind == FieldType.SINGLE_CHOICE:
+        choices = spec.choice_list()
+        if options.get("widget") == "dropdown":
+            return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if kind == FieldType.MULTIPLE_CHOICE:
+        multiple = forms.MultipleChoiceField(
+            choices=spec.choice_list(), widget=forms.CheckboxSelectMultiple, **common
+        )
+
+        def count_limits(value: list[str]) -> None:
+            low, high = options.get("min_selected"), options.get("max_selected")
+            if low and len(value) < low:
+                raise ValidationError(_("Choose at least %(n)s.") % {"n": low}, code="min_selected")
+            if high and len(value) > high:
+                raise ValidationError(_("Choose at most %(n)s.") % {"n": high}, code="max_selected")
+
+        multiple.validators.append(count_limits)
+        return multiple
+    if kind == FieldType.EMAIL:
+        return forms.EmailField(**common)
+    if kind == FieldType.PHONE:
+        return PhoneField(**common)
+    if kind == FieldType.NIK:
+        return NikField(**common)
+    if kind == FieldType.MEMBER:
+        members = Member.objects.filter(cooperative=cooperative).order_by("name")
+        if options.get("active_only", True):
+            members = members.filter(status=MemberStatus.ACTIVE)
+        return forms.TypedChoiceField(
+            choices=[("", "—"), *((str(m.pk), f"{m.name} ({m.nik})") for m in members)],
+            coerce=int,
+            empty_value=None,
+            **common,
+        )
+    if kind == FieldType.VILLAGE:
+        district_codes = cooperative.village_links.values("district_code")
+        villages = Region.objects.filter(
+            level=RegionLevel.VILLAGE, district_code__in=district_codes
+        )
+        return forms.ChoiceField(
+            choices=[("", "—"), *((v.code, f"{v} ({v.code})") for v in villages.order_by("name"))],
+            **common,
+        )
+    if kind == FieldType.FILE:
+        allowed = options.get("allowed") or ["pdf", "jpg", "png"]
+        accept = ",".join(f".{ext}" for ext in allowed) + (",.jpeg" if "jpg" in allowed else "")
+        file_field = forms.FileField(
+            widget=forms.ClearableFileInput(attrs={"accept": accept}), **common
+        )
+        file_field.validators.append(_file_type_check(allowed))
+        return file_field
+    return None
+
+
+# The first bytes of each accepted type: the browser's name and content type are not trusted.
+MAGIC = {"pdf": (b"%PDF-",), "png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",)}
+
+
+def _file_type_check(allowed: list[str]) -> Any:
+    def check(upload: Any) -> None:
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(magic) for kind in allowed for magic in MAGIC.get(kind, ())):
+            raise ValidationError(
+                _("Upload a %(types)s file.") % {"types": "/".join(k.upper() for k in allowed)},
+                code="file_type",
+            )
+
+    return check
+
+
+class StepForm(forms.Form):
+    """One step of a form. `answers` holds what the other steps already answered (typed), so a
+    condition may depend on an earlier step; conditions on this step read the posted values."""
+
+    def __init__(
+        self,
+        *args: Any,
+        schema: FormSchema,
+        step: Step,
+        cooperative: Cooperative,
+        answers: dict[str, Any],
+        existing_files: frozenset[str] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema, self.step, self.cooperative = schema, step, cooperative
+        self.answers = answers
+        self.existing_files = existing_files
+        self.formsets: dict[str, forms.BaseFormSet] = {}
+        self.specs: dict[str, FieldSpec] = {}
+        for spec in step.fields:
+            if spec.type == FieldType.GROUP:
+                self.formsets[spec.code] = self._formset(spec)
+                self.specs[spec.code] = spec
+                continue
+            field = django_field(spec, cooperative=cooperative)
+            if field is None:
+                continue
+            if spec.type == FieldType.FILE and spec.code in existing_files:
+                field.required = False  # a file uploaded earlier stays until replaced
+            if spec.code in answers and not self.is_bound:
+                field.initial = _initial(spec, answers[spec.code])
+            self.fields[spec.code] = field
+            self.specs[spec.code] = spec
+
+    def _formset(self, spec: FieldSpec) -> forms.BaseFormSet:
+        columns = {c.code: c for c in spec.columns}
+
+        class RowForm(forms.Form):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                for code, column in columns.items():
+                    field = django_field(column, cooperative=outer.cooperative)
+                    if field is not None:
+                        self.fields[code] = field
+
+        outer = self
+        formset_class = forms.formset_factory(
+            RowForm,
+            extra=0
+            if spec.code in self.answers
+            else max(1, int(spec.options.get("min_rows") or 0)),
+            min_num=int(spec.options.get("min_rows") or 0),
+            max_num=int(spec.options.get("max_rows") or 20),
+            validate_min=True,
+            validate_max=True,
+            can_delete=True,
+        )
+        initial = None
+        if not self.is_bound and self.answers.get(spec.code):
+            initial = [
+                {code: _initial(columns[code], v) for code, v in row.items() if code in columns}
+                for row in self.answers[spec.code]
+            ]
+        return formset_class(
+            self.data if self.is_bound else None, prefix=spec.code, initial=initial
+        )
+
+    # --- validation -------------------------------------------------------------------------
+
+    def _provisional_answers(self) -> dict[str, Any]:
+        """Posted values of this step, cleaned where they clean, for evaluating conditions."""
+        answers = dict(self.answers)
+        for code, field in self.fields.items():
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(code))
+            try:
+                answers[code] = field.clean(raw)
+            except ValidationError:
+                answers[code] = None
+        return answers
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            provisional = self._provisional_answers()
+            self.hidden = {
+                code
+                for code, spec in self.specs.items()
+                if not self.schema.visible(spec, provisional)
+            }
+            for code in self.hidden:
+                self.fields.pop(code, None)
+                self.formsets.pop(code, None)
+        super().full_clean()
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for formset in self.formsets.values():
+            valid = formset.is_valid() and valid
+        if valid:
+            self._check_rules()
+        return valid and not self.errors
+
+    def _check_rules(self) -> None:
+        """Form-level rules whose every field has been answered by now."""
+        answers = self.schema.calculate({**self.answers, **self.step_answers()})
+        known = set(answers) | {s.code for s in self.schema.fields if s.step > self.step.index}
+        for rule in self.schema.rules:
+            if rule.expression.names - {
+                s.code for s in self.schema.fields if s.step <= self.step.index
+            }:
+                continue  # checked once the later steps are answered
+            if not rule.expression.names <= known | set(self.schema.by_code):
+                continue
+            if not rule.expression.evaluate(answers):
+                self.add_error(None, rule.message)
+
+    def step_answers(self) -> dict[str, Any]:
+        """This step's typed answers (call after is_valid())."""
+        result: dict[str, Any] = {}
+        for code, spec in self.specs.items():
+            if code in getattr(self, "hidden", set()):
+                result[code] = None
+            elif spec.type == FieldType.GROUP:
+                result[code] = [
+                    {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+                    for form in self.formsets[code].forms
+                    if form.has_changed() and not form.cleaned_data.get("DELETE")
+                ]
+            elif spec.type == FieldType.FILE:
+                continue  # files are stored as SubmissionFile rows, not in the answers
+            else:
+                result[code] = self.cleaned_data.get(code)
+        return result
+
+    def uploaded_files(self) -> dict[str, Any]:
+        return {
+            code: self.cleaned_data[code]
+            for code, spec in self.specs.items()
+            if spec.type == FieldType.FILE and self.cleaned_data.get(code)
+        }
+
+
+def _initial(spec: FieldSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if spec.type == FieldType.YES_NO:
+        return "yes" if value else "no"
+    if spec.type == FieldType.MEMBER:
+        return str(value)
+    return value
+
+
+def answers_to_json(schema: FormSchema, answers: dict[str, Any]) -> dict[str, Any]:
+    stored: dict[str, Any] = {}
+    for code, value in answers.items():
+        spec = schema.by_code.get(code)
+        if spec is None:
+            continue
+        columns = {c.code: c.type for c in spec.columns}
+        stored[code] = to_json(spec.type, value, columns)
+    return stored

@@ -1,0 +1,578 @@
+"""Portal pages for filling forms: start, one page per step, review and submit, then the read-only
+submission, its files and the lists. Thin: the services write, `cooperatives.scoping` decides what
+a user may see (outside the scope answers 404), StepForm validates."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cooperatives.enums import RegionLevel
+from cooperatives.models import Cooperative, Member, Region
+from cooperatives.scoping import (
+    get_in_scope_or_404,
+    scope_queryset,
+    user_scope,
+    visible_cooperatives,
+)
+from cooperatives.selectors import user_is_officer
+from website.templatetags.kopdes import rupiah
+
+from .enums import EDITABLE_STATUSES, FieldType, SubmissionStatus
+from .filling import StepForm
+from .models import KopdesFormPage, Submission, SubmissionFile
+from .schema import FieldSpec, FormSchema, pick
+from .services import (
+    StaleSubmissionError,
+    SubmissionError,
+    may_fill,
+    schema_for_revision,
+    submission_problems,
+    submission_save_step,
+    submission_start,
+    submission_submit,
+    typed_answers,
+)
+
+PAGE_SIZE = 25
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def fillable_cooperatives(*, user: Any, form_page: KopdesFormPage) -> list[Cooperative]:
+    """The visible cooperatives the user may fill `form_page` for, by name."""
+    audience = set(form_page.audience or ["operator"])
+    if not user.is_superuser and not (user_scope(user).roles & audience):
+        return []  # none of the form's roles anywhere: skip asking per cooperative
+    return [
+        cooperative
+        for cooperative in visible_cooperatives(user).order_by("name")
+        if may_fill(user=user, form_page=form_page, cooperative=cooperative)
+    ]
+
+
+def _submissions() -> Any:
+    return Submission.objects.select_related("form_page", "cooperative", "author")
+
+
+def _visible_submission(request: HttpRequest, pk: int) -> Submission:
+    """A submission in the user's scope; other people's drafts are private (404)."""
+    submission = get_in_scope_or_404(_submissions(), request.user, pk=pk)
+    if submission.status == SubmissionStatus.DRAFT and submission.author_id != request.user.pk:
+        raise Http404
+    return submission
+
+
+def _own_submission(request: HttpRequest, pk: int) -> Submission:
+    """A submission the user may edit: in scope and their own (anyone else gets 404)."""
+    submission = get_in_scope_or_404(_submissions(), request.user, pk=pk)
+    if submission.author_id != request.user.pk:
+        raise Http404
+    return submission
+
+
+def _expected_version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # refused as stale: a form without its version is not trusted
+
+
+def _step_url(submission: Submission, step: int) -> str:
+    return reverse("submission_step", kwargs={"pk": submission.pk, "step": step})
+
+
+def _resume_url(submission: Submission) -> str:
+    schema = schema_for_revision(submission.revision_id)
+    if submission.current_step >= len(schema.steps):
+        return reverse("submission_review", kwargs={"pk": submission.pk})
+    return _step_url(submission, submission.current_step)
+
+
+def _display(spec: FieldSpec, value: Any, *, user: Any) -> str:
+    """An answer as text for people (never the stored code)."""
+    if value is None or value == "" or value == []:
+        return "–"
+    kind = spec.type
+    if kind == FieldType.CALCULATED:
+        kind = spec.options.get("result_type") or FieldType.DECIMAL
+    if kind == FieldType.YES_NO:
+        return _("Yes") if value else _("No")
+    if kind == FieldType.SINGLE_CHOICE:
+        return dict(spec.choice_list()).get(value, str(value))
+    if kind == FieldType.MULTIPLE_CHOICE:
+        labels = dict(spec.choice_list())
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if kind == FieldType.RUPIAH:
+        return rupiah(value) or str(value)
+    if kind in {FieldType.DECIMAL, FieldType.INTEGER}:
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    if kind == FieldType.PERCENTAGE:
+        return f"{formats.number_format(value, use_l10n=True)} %"
+    if kind == FieldType.DATE and hasattr(value, "isoformat"):
+        return formats.date_format(value)
+    if kind == FieldType.MEMBER:
+        member = scope_queryset(Member.objects.filter(pk=value), user).first()
+        return f"{member.name} ({member.nik})" if member else "–"
+    if kind == FieldType.VILLAGE:
+        region = Region.objects.filter(code=value, level=RegionLevel.VILLAGE).first()
+        return str(region) if region else str(value)
+    return str(value)
+
+
+def answer_sections(submission: Submission, *, user: Any) -> list[dict[str, Any]]:
+    """Every visible answer of the submission by step, labelled from its pinned form version."""
+    schema = schema_for_revision(submission.revision_id)
+    answers = schema.calculate(typed_answers(submission))
+    files = {f.field_code: f for f in submission.files.all()}
+    sections = []
+    for step in schema.steps:
+        rows: list[dict[str, Any]] = []
+        for spec in step.fields:
+            if spec.type in {FieldType.STEP, FieldType.INFO} or not schema.visible(spec, answers):
+                continue
+            row: dict[str, Any] = {"code": spec.code, "label": spec.label, "kind": spec.type}
+            if spec.type == FieldType.GROUP:
+                row["columns"] = [c.label for c in spec.columns]
+                row["rows"] = [
+                    [_display(c, line.get(c.code), user=user) for c in spec.columns]
+                    for line in answers.get(spec.code) or []
+                ]
+            elif spec.type == FieldType.FILE:
+                row["file"] = files.get(spec.code)
+            else:
+                row["value"] = _display(spec, answers.get(spec.code), user=user)
+            rows.append(row)
+        sections.append({"index": step.index, "title": step.title, "rows": rows})
+    return sections
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+@login_required
+def form_start(request: HttpRequest, *, form_page: KopdesFormPage) -> HttpResponse:
+    """The form's own page (served by KopdesFormPage): intro, steps, own drafts, a Start button."""
+    user = request.user
+    cooperatives = fillable_cooperatives(user=user, form_page=form_page)
+    status = 200
+    if request.method == "POST":
+        key = (request.POST.get("idempotency_key") or "").strip()[:64]
+        chosen = request.POST.get("cooperative") or (
+            str(cooperatives[0].pk) if len(cooperatives) == 1 else ""
+        )
+        cooperative = next((c for c in cooperatives if str(c.pk) == chosen), None)
+        if not key or cooperative is None:
+            if not cooperatives:
+                return render(request, "403.html", status=403)
+            messages.error(request, _("Choose the cooperative to fill the form for."))
+            status = 400
+        else:
+            try:
+                submission = submission_start(
+                    form_page=form_page, cooperative=cooperative, author=user, idempotency_key=key
+                )
+            except PermissionDenied:
+                return render(request, "403.html", status=403)
+            except SubmissionError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                status = 400
+            else:
+                return redirect(_resume_url(submission))
+    schema = schema_for_revision(form_page.live_revision_id) if form_page.live_revision_id else None
+    drafts = scope_queryset(
+        Submission.objects.filter(
+            form_page=form_page, author_id=user.pk, status__in=EDITABLE_STATUSES
+        ),
+        user,
+    ).select_related("cooperative")
+    by_cooperative: dict[int, list[dict[str, Any]]] = {}
+    for draft in drafts:
+        by_cooperative.setdefault(draft.cooperative_id, []).append(
+            {"submission": draft, "url": _resume_url(draft)}
+        )
+    return render(
+        request,
+        "forms/form_start.html",
+        {
+            "page": form_page,
+            "intro": pick(form_page.intro, form_page.intro_en),
+            "steps": schema.steps if schema else (),
+            "cooperatives": [
+                {"cooperative": c, "drafts": by_cooperative.get(c.pk, [])} for c in cooperatives
+            ],
+            "idempotency_key": uuid.uuid4().hex,
+        },
+        status=status,
+    )
+
+
+# --- one step --------------------------------------------------------------------------------
+
+
+def _step_form(
+    submission: Submission, schema: FormSchema, index: int, data: Any = None, files: Any = None
+) -> StepForm:
+    return StepForm(
+        data,
+        files,
+        schema=schema,
+        step=schema.steps[index],
+        cooperative=submission.cooperative,
+        answers=typed_answers(submission),
+        existing_files=frozenset(submission.files.values_list("field_code", flat=True)),
+    )
+
+
+def _with_extra_row(post: QueryDict, group: str, max_rows: int) -> QueryDict | None:
+    """The posted data with one more empty row in `group` (None when it is full)."""
+    data = post.copy()
+    key = f"{group}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, "0"))
+    except ValueError:
+        total = 0
+    if total >= max_rows:
+        return None
+    data[key] = str(total + 1)
+    return data
+
+
+def _silence(form: StepForm) -> None:
+    """Show posted values without judging them yet (after "add row", nothing was sent)."""
+    # Django's forms compute errors lazily into these attributes; preset they stay empty.
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
+    form.cleaned_data = {}
+    for formset in form.formsets.values():
+        formset._errors = []  # type: ignore[attr-defined]
+        formset._non_form_errors = formset.error_class()  # type: ignore[attr-defined]
+        for row in formset.forms:
+            row._errors = ErrorDict()
+            row.cleaned_data = {}
+
+
+def _error_summary(form: StepForm) -> list[tuple[str, str]]:
+    """(anchor, message) for each error of the step, in page order."""
+    summary = [("", str(message)) for message in form.non_field_errors()]
+    for code in form.fields:
+        for message in form.errors.get(code, []):
+            bound = form[code]
+            anchor = bound.id_for_label or f"{bound.auto_id}_0"
+            summary.append((anchor, f"{form.fields[code].label}: {message}"))
+    for code, formset in form.formsets.items():
+        label = form.specs[code].label
+        for message in formset.non_form_errors():
+            summary.append((f"group-{code}", f"{label}: {message}"))
+        for number, row in enumerate(formset.forms, start=1):
+            for name, errors in row.errors.items():
+                column = row.fields.get(name)
+                anchor = row[name].auto_id if column else f"group-{code}"
+                for message in errors:
+                    summary.append(
+                        (
+                            anchor,
+                            _("%(group)s, row %(n)s, %(column)s: %(message)s")
+                            % {
+                                "group": label,
+                                "n": number,
+                                "column": column.label if column else "",
+                                "message": message,
+                            },
+                        )
+                    )
+    return summary
+
+
+def _step_items(
+    submission: Submission, schema: FormSchema, form: StepForm, user: Any
+) -> list[dict[str, Any]]:
+    """What the step shows, in form order: fields, groups, info text and calculated values."""
+    step = form.step
+    answers = typed_answers(submission)
+    calculated = schema.calculate(answers)
+    files = {f.field_code: f for f in submission.files.all()}
+    items: list[dict[str, Any]] = []
+    for spec in step.fields:
+        condition = spec.condition
+        controller = schema.by_code.get(condition.field) if condition else None
+        same_step = controller is not None and controller.step == step.index
+        if condition and not same_step and not schema.visible(spec, calculated):
+            continue  # hidden by an answer of an earlier step
+        item: dict[str, Any] = {"spec": spec, "kind": spec.type}
+        if same_step and controller is not None and spec.type != FieldType.INFO:
+            item["hint"] = _("Only needed for some answers to “%(label)s”.") % {
+                "label": controller.label
+            }
+        if spec.type == FieldType.INFO:
+            item["text"] = pick(spec.options.get("text") or "", spec.options.get("text_en") or "")
+        elif spec.type == FieldType.CALCULATED:
+            item["value"] = _display(spec, calculated.get(spec.code), user=user)
+        elif spec.type == FieldType.GROUP:
+            formset = form.formsets.get(spec.code)
+            if formset is None:
+                continue
+            item["formset"] = formset
+            item["columns"] = spec.columns
+            item["can_add"] = formset.total_form_count() < formset.max_num
+        else:
+            if spec.code not in form.fields:
+                continue
+            item["field"] = form[spec.code]
+            if spec.type == FieldType.FILE:
+                item["file"] = files.get(spec.code)
+        items.append(item)
+    return items
+
+
+def _render_step(
+    request: HttpRequest,
+    submission: Submission,
+    schema: FormSchema,
+    form: StepForm,
+    *,
+    status: int = 200,
+    show_errors: bool = True,
+) -> HttpResponse:
+    index = form.step.index
+    return render(
+        request,
+        "forms/submission_step.html",
+        {
+            "submission": submission,
+            "schema": schema,
+            "step": form.step,
+            "number": index + 1,
+            "total": len(schema.steps),
+            "form": form,
+            "items": _step_items(submission, schema, form, request.user),
+            "errors": _error_summary(form) if show_errors and form.is_bound else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def submission_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    submission = _own_submission(request, pk)
+    if submission.status not in EDITABLE_STATUSES:
+        return redirect("submission_detail", pk=submission.pk)
+    schema = schema_for_revision(submission.revision_id)
+    if step >= len(schema.steps):
+        raise Http404
+    if request.method != "POST":
+        return _render_step(request, submission, schema, _step_form(submission, schema, step))
+
+    group = request.POST.get("add_row")
+    if group:
+        spec = schema.by_code.get(group)
+        if spec is None or spec.type != FieldType.GROUP or spec.step != step:
+            raise Http404
+        data = _with_extra_row(request.POST, group, int(spec.options.get("max_rows") or 20))
+        if data is None:
+            messages.warning(request, _("This table has as many rows as it may have."))
+            data = request.POST
+        form = _step_form(submission, schema, step, data, request.FILES)
+        _silence(form)
+        return _render_step(request, submission, schema, form, show_errors=False)
+
+    form = _step_form(submission, schema, step, request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_step(request, submission, schema, form)
+    try:
+        submission = submission_save_step(
+            submission=submission,
+            by=request.user,
+            step=step,
+            answers=form.step_answers(),
+            files=form.uploaded_files(),
+            expected_version=_expected_version(request),
+        )
+    except StaleSubmissionError as error:
+        # Show what is stored now (saved from another tab or device), never merge silently.
+        messages.error(request, " ".join(error.messages))
+        submission.refresh_from_db()
+        fresh = _step_form(submission, schema, step)
+        return _render_step(request, submission, schema, fresh, status=409)
+    except SubmissionError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("submission_detail", pk=submission.pk)
+    except ValidationError as error:  # a file too large, found while storing it
+        for code, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(code if code in form.fields else None, message)
+        return _render_step(request, submission, schema, form)
+    if request.POST.get("action") == "back":
+        return redirect(_step_url(submission, max(step - 1, 0)))
+    if step + 1 < len(schema.steps):
+        return redirect(_step_url(submission, step + 1))
+    return redirect("submission_review", pk=submission.pk)
+
+
+# --- review, submit, read ----------------------------------------------------------------------
+
+
+def _problems(submission: Submission, schema: FormSchema) -> list[dict[str, Any]]:
+    result = []
+    for code, message in submission_problems(submission):
+        spec = schema.by_code.get(code) if code else None
+        url = _step_url(submission, spec.step) if spec else ""
+        result.append({"message": message, "url": url})
+    return result
+
+
+@login_required
+def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _own_submission(request, pk)
+    if submission.status not in EDITABLE_STATUSES:
+        return redirect("submission_detail", pk=submission.pk)
+    schema = schema_for_revision(submission.revision_id)
+    status = 200
+    send_errors: list[str] = []
+    if request.method == "POST":
+        try:
+            sent = submission_submit(
+                submission=submission, by=request.user, expected_version=_expected_version(request)
+            )
+        except StaleSubmissionError as error:
+            send_errors, status = error.messages, 409
+            submission.refresh_from_db()
+        except SubmissionError as error:
+            send_errors, status = error.messages, 400
+        else:
+            messages.success(
+                request,
+                _("The form was sent. Its reference number is %(reference)s.")
+                % {"reference": sent.reference},
+            )
+            return redirect("submission_detail", pk=sent.pk)
+    return render(
+        request,
+        "forms/submission_review.html",
+        {
+            "submission": submission,
+            "sections": answer_sections(submission, user=request.user),
+            "problems": _problems(submission, schema),
+            "send_errors": send_errors,
+            "editable": True,
+        },
+        status=status,
+    )
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _visible_submission(request, pk)
+    editable = submission.author_id == request.user.pk and submission.status in EDITABLE_STATUSES
+    return render(
+        request,
+        "forms/submission_detail.html",
+        {
+            "submission": submission,
+            "sections": answer_sections(submission, user=request.user),
+            "editable": editable,
+            "resume_url": _resume_url(submission) if editable else "",
+        },
+    )
+
+
+@login_required
+def submission_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    submission = _visible_submission(request, pk)
+    stored = get_object_or_404(SubmissionFile.objects.filter(submission=submission), pk=file_pk)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=stored.original_name)
+    # Never let a browser render an upload as a page of this site.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+@login_required
+def form_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    officer = user_is_officer(user=user)
+    entries = []
+    for page in KopdesFormPage.objects.live().order_by("title"):
+        fillable = fillable_cooperatives(user=user, form_page=page)
+        if fillable or officer:
+            entries.append({"page": page, "may_fill": bool(fillable)})
+    return render(request, "forms/form_list.html", {"entries": entries, "officer": officer})
+
+
+class SubmissionFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Reference number"), required=False, max_length=30)
+    cooperative = forms.CharField(
+        label=gettext_lazy("Cooperative name"), required=False, max_length=100
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All statuses")), *SubmissionStatus.choices],
+    )
+    period = forms.CharField(
+        label=gettext_lazy("Period"),
+        required=False,
+        max_length=7,
+        help_text=gettext_lazy("e.g. 2026-11 or 2026"),
+    )
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: (data.get(name) or "").strip()
+            for name in ("q", "cooperative", "status", "period")
+        }
+
+
+@login_required
+def submission_list(request: HttpRequest, form_pk: int) -> HttpResponse:
+    user = request.user
+    form_page = get_object_or_404(KopdesFormPage, pk=form_pk)
+    submissions = (
+        scope_queryset(Submission.objects.filter(form_page_id=form_page.pk), user)
+        .exclude(Q(status=SubmissionStatus.DRAFT) & ~Q(author=user))
+        .select_related("cooperative", "author")
+        .order_by("-updated_at", "-id")
+    )
+    filter_form = SubmissionFilterForm(request.GET)
+    filters = filter_form.filters()
+    if filters["q"]:
+        submissions = submissions.filter(reference__icontains=filters["q"])
+    if filters["cooperative"]:
+        submissions = submissions.filter(cooperative__name__icontains=filters["cooperative"])
+    if filters["status"]:
+        submissions = submissions.filter(status=filters["status"])
+    if filters["period"]:
+        submissions = submissions.filter(period__startswith=filters["period"])
+    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forms/submission_list.html",
+        {
+            "form_page": form_page,
+            "form": filter_form,
+            "page_obj": page,
+            "filtered": any(filters.values()),
+        },
+    )
