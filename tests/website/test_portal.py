@@ -568,3 +568,8 @@ def test_the_full_lists_really_are_full(full_world, client):
     assert len(directory.context["page_obj"].object_list) == 25
     members = client.get(reverse("member_list", args=[full_world.coop_a.pk]))
     assert len(members.context["page_obj"].object_list) == 25
+
+
+def test_every_page_title_names_the_app_not_the_host(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert "· Kopdes Kaltim</title>" in page
