@@ -24,6 +24,19 @@ def validate_code(value: str) -> None:
         )
 
 
+def check_expression(value: Any) -> Any:
+    """Refuse, at save time in the admin, a formula the evaluator would not run."""
+    from .expressions import ExpressionError, compile_expression
+
+    try:
+        compile_expression(value["expression"])
+    except ExpressionError as exc:
+        raise StructBlockValidationError(
+            block_errors={"expression": ValidationError(str(exc))}
+        ) from exc
+    return value
+
+
 class ConditionBlock(blocks.StructBlock):
     """Show the field only when another field's answer meets this condition."""
 
@@ -275,16 +288,7 @@ class CalculatedBlock(BaseFieldBlock):
     )
 
     def clean(self, value: Any) -> Any:
-        from .expressions import ExpressionError, compile_expression
-
-        value = super().clean(value)
-        try:
-            compile_expression(value["expression"])
-        except ExpressionError as exc:
-            raise StructBlockValidationError(
-                block_errors={"expression": ValidationError(str(exc))}
-            ) from exc
-        return value
+        return check_expression(super().clean(value))
 
     class Meta:
         label = _("Calculated value")
@@ -372,16 +376,7 @@ class RuleBlock(blocks.StructBlock):
     message_en = blocks.CharBlock(label=_("message (English)"), required=False)
 
     def clean(self, value: Any) -> Any:
-        from .expressions import ExpressionError, compile_expression
-
-        value = super().clean(value)
-        try:
-            compile_expression(value["expression"])
-        except ExpressionError as exc:
-            raise StructBlockValidationError(
-                block_errors={"expression": ValidationError(str(exc))}
-            ) from exc
-        return value
+        return check_expression(super().clean(value))
 
     class Meta:
         label = _("Rule")
