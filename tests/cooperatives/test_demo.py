@@ -5,6 +5,7 @@ from django.core.management import call_command
 from cooperatives.demo import DEMO_PASSWORD, DEMO_USERS
 from cooperatives.enums import CooperativeStatus, Role
 from cooperatives.models import Cooperative, Member, RoleGrant
+from forms.models import KopdesFormPage
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,11 @@ def test_seed_demo_covers_every_village_every_role_and_is_idempotent(capsys):
     assert {u.username for u in DEMO_USERS} <= set(
         get_user_model().objects.values_list("username", flat=True)
     )
+    assert set(KopdesFormPage.objects.live().values_list("slug", flat=True)) == {
+        "pendaftaran-koperasi",
+        "laporan-keuangan-bulanan",
+        "pengajuan-pinjaman",
+    }
     counts = (Cooperative.objects.count(), Member.objects.count(), RoleGrant.objects.count())
     call_command("seed_demo")
     assert (

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cooperatives.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from forms.defaults import ensure_core_forms
 from forms.demo import ensure_form_index
 
 
@@ -11,10 +12,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         counts = seed_demo()
         ensure_form_index()
+        forms = ensure_core_forms()
         self.stdout.write(
             f"Demo data: {counts['cooperatives']} cooperatives and {counts['members']} members "
             "created (0 means they were already there)."
         )
+        self.stdout.write("Forms: " + ", ".join(form.title for form in forms) + ".")
         if getattr(settings, "KOPDES_SHOW_DEMO_LOGINS", False):
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
             for user in DEMO_USERS:
