@@ -19,5 +19,6 @@ def not_found(request: Request, path: str = "") -> Response:
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("cooperatives.api_urls")),
+    path("", include("forms.api_urls")),
     re_path(r"^(?P<path>.*)$", not_found, name="api-not-found"),
 ]

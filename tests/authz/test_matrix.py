@@ -102,6 +102,7 @@ def scene(world):
             "submission": str(own_sent.pk),
             "file": str(own_sent.files.get().pk),
             "form": str(form.pk),
+            "revision": str(form.live_revision_id),
         },
         "other": {
             "coop": str(world.coop_c.pk),
@@ -111,6 +112,7 @@ def scene(world):
             "submission": str(other_sent.pk),
             "file": str(other_sent.files.get().pk),
             "form": str(form.pk),
+            "revision": "987654321",  # no such version
         },
     }
     return users, objects

@@ -1,0 +1,530 @@
+"""/api/v1/ endpoints for forms and submissions.
+
+The views are thin and drive the very StepForm and services the portal uses (forms.views): the
+API turns JSON answers into the form data a StepForm expects, so an answer is judged, and its
+message worded, the same way on both paths. Reads go through cooperatives.scoping: a submission
+outside the user's scope answers 404, and so does anyone else's draft. Writes are the author's
+alone: anyone else, even an officer who may read a sent submission, gets 404 on a write, as on
+the portal's step and review pages.
+"""
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import formats
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from wagtail.models import PageLogEntry, Revision
+
+from cooperatives.scoping import get_in_scope_or_404, scope_queryset, visible_cooperatives
+from cooperatives.serializers import ErrorSerializer
+
+from .enums import EDITABLE_STATUSES, FieldType, SubmissionStatus
+from .filling import StepForm
+from .json_schema import form_json_schema
+from .models import KopdesFormPage, Submission
+from .schema import FieldSpec, FormSchema
+from .serializers import (
+    FormSerializer,
+    FormVersionSerializer,
+    StepErrorSerializer,
+    StepSaveSerializer,
+    SubmissionFilterSerializer,
+    SubmissionSerializer,
+    SubmissionStartSerializer,
+    SubmissionSummarySerializer,
+    SubmitErrorSerializer,
+    SubmitSerializer,
+)
+from .services import (
+    StaleSubmissionError,
+    SubmissionError,
+    schema_for_revision,
+    submission_save_step,
+    submission_start,
+    submission_submit,
+    typed_answers,
+)
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not found or not yours."))
+CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description=gettext_lazy(
+        "Stale version (someone saved since you read it) or the submission can no longer be "
+        "changed."
+    ),
+)
+FORM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Form id.")
+SUBMISSION_PK = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Submission id."
+)
+
+# --- Reads -------------------------------------------------------------------------------------
+
+
+def live_forms() -> QuerySet[KopdesFormPage]:
+    return KopdesFormPage.objects.live().order_by("title", "pk")
+
+
+def published_revisions(form_page: KopdesFormPage) -> QuerySet[Revision]:
+    """The revisions of `form_page` that were ever published (its versions), newest first."""
+    published = PageLogEntry.objects.filter(
+        page_id=form_page.pk, action="wagtail.publish", revision__isnull=False
+    ).values("revision_id")
+    return form_page.revisions.filter(pk__in=published).order_by("-created_at", "-pk")
+
+
+def _submissions() -> QuerySet[Submission]:
+    return Submission.objects.select_related("form_page", "cooperative", "author")
+
+
+def visible_submissions(*, user: Any) -> QuerySet[Submission]:
+    """Submissions in the user's scope, without other people's drafts."""
+    return scope_queryset(_submissions(), user).exclude(
+        Q(status=SubmissionStatus.DRAFT) & ~Q(author_id=user.pk)
+    )
+
+
+def visible_submission(*, user: Any, pk: int) -> Submission:
+    submission = get_in_scope_or_404(_submissions(), user, pk=pk)
+    if submission.status == SubmissionStatus.DRAFT and submission.author_id != user.pk:
+        raise Http404
+    return submission
+
+
+def own_submission(*, user: Any, pk: int) -> Submission:
+    """A submission the user may write: in scope and their own (anyone else gets 404)."""
+    submission = get_in_scope_or_404(_submissions(), user, pk=pk)
+    if submission.author_id != user.pk:
+        raise Http404
+    return submission
+
+
+# --- JSON answers into the form data a StepForm reads -------------------------------------------
+
+_MACHINE_DECIMAL = r"^-?\d+(\.\d+)?$"
+# Messages by question code (a name the viewset's `list` method cannot shadow).
+Messages = dict[str, list[str]]
+
+
+def _as_form_value(spec: FieldSpec, value: Any) -> list[str]:
+    """One answer as the posted strings a browser would send for it."""
+    if value is None:
+        return []
+    if spec.type == FieldType.YES_NO and isinstance(value, bool):
+        return ["yes" if value else "no"]
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if spec.type in {FieldType.DECIMAL, FieldType.PERCENTAGE} and not isinstance(value, bool):
+        # JSON numbers and "12.5" use a dot; the form reads the active language's separator.
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return [str(value)]  # the form words the error, as for a person
+        if isinstance(value, int | float) or _is_machine_decimal(str(value)):
+            return [formats.localize_input(number)]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def _is_machine_decimal(text: str) -> bool:
+    return re.fullmatch(_MACHINE_DECIMAL, text.strip()) is not None
+
+
+def step_form_data(
+    schema: FormSchema, step_index: int, answers: Any
+) -> tuple[MultiValueDict[str, str], dict[str, list[str]]]:
+    """The form data a StepForm expects for JSON `answers` of one step, and the errors of what
+    cannot be turned into form data at all (unknown codes, a group that is not a list)."""
+    data: MultiValueDict[str, str] = MultiValueDict()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(answers, dict):
+        return data, {"answers": [_("Send the answers as an object keyed by question code.")]}
+    specs = {s.code: s for s in schema.steps[step_index].fields if s.is_input}
+    for code in answers:
+        spec = specs.get(code)
+        if spec is None or spec.type == FieldType.FILE:
+            errors[code] = [
+                _("Upload files as multipart form data, not in the answers.")
+                if spec is not None
+                else _("This step has no question with this code.")
+            ]
+    for code, spec in specs.items():
+        value = answers.get(code)
+        if spec.type == FieldType.FILE:
+            continue
+        if spec.type != FieldType.GROUP:
+            data.setlist(code, _as_form_value(spec, value))
+            continue
+        rows = value if value is not None else []
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            errors[code] = [_("Send the rows of this table as a list of objects.")]
+            continue
+        columns = {c.code: c for c in spec.columns}
+        data[f"{code}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{code}-INITIAL_FORMS"] = "0"
+        data[f"{code}-MIN_NUM_FORMS"] = str(int(spec.options.get("min_rows") or 0))
+        data[f"{code}-MAX_NUM_FORMS"] = str(int(spec.options.get("max_rows") or 20))
+        for number, row in enumerate(rows):
+            for column_code, column_value in row.items():
+                column = columns.get(column_code)
+                if column is None or column.type == FieldType.CALCULATED:
+                    errors[f"{code}.{number}.{column_code}"] = [
+                        _("This table has no column with this code.")
+                    ]
+                    continue
+                data.setlist(f"{code}-{number}-{column_code}", _as_form_value(column, column_value))
+    return data, errors
+
+
+def step_form_errors(form: StepForm) -> dict[str, Any]:
+    """A StepForm's errors as the API shows them: by question code, group rows as
+    "group.row.column" (rows from 0), the form's own messages in non_field_errors."""
+    errors: dict[str, list[str]] = {}
+    non_field = [str(message) for message in form.non_field_errors()]
+    for code, messages in form.errors.items():
+        if code != "__all__":
+            errors[code] = [str(message) for message in messages]
+    for code, formset in form.formsets.items():
+        if formset.non_form_errors():
+            errors[code] = [str(message) for message in formset.non_form_errors()]
+        for number, row in enumerate(formset.forms):
+            for name, messages in row.errors.items():
+                key = f"{code}.{number}" if name == "__all__" else f"{code}.{number}.{name}"
+                errors[key] = [str(message) for message in messages]
+    return {"errors": errors, "non_field_errors": non_field}
+
+
+def _conflict(error: ValidationError) -> Response:
+    return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="forms_list",
+        summary=gettext_lazy("Published forms"),
+        responses={200: FormSerializer},
+    ),
+    retrieve=extend_schema(
+        operation_id="forms_retrieve",
+        summary=gettext_lazy("One published form"),
+        parameters=[FORM_PK],
+        responses={200: FormSerializer, 404: NOT_FOUND},
+    ),
+)
+class FormViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published forms. They belong to no cooperative: every signed-in user may read them."""
+
+    serializer_class = FormSerializer
+
+    def get_queryset(self) -> QuerySet[KopdesFormPage]:
+        return live_forms()
+
+    @extend_schema(
+        operation_id="forms_versions_list",
+        summary=gettext_lazy("Published versions of a form"),
+        parameters=[FORM_PK],
+        responses={200: FormVersionSerializer(many=True), 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request: Request, pk: int) -> Response:
+        form_page = self.get_object()
+        rows = [
+            {
+                "id": revision.pk,
+                "created_at": revision.created_at,
+                "live": revision.pk == form_page.live_revision_id,
+            }
+            for revision in published_revisions(form_page)
+        ]
+        return Response(FormVersionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="forms_versions_schema",
+        summary=gettext_lazy("JSON Schema of one form version"),
+        description=gettext_lazy(
+            "A JSON Schema (draft 2020-12) of the version's answers. Conditional questions carry "
+            "x-kopdes-visible-when, the steps and rules are in x-kopdes-steps and x-kopdes-rules; "
+            "file questions are uploaded as multipart."
+        ),
+        parameters=[
+            FORM_PK,
+            OpenApiParameter(
+                "revision_id",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="Version (revision) id.",
+            ),
+        ],
+        responses={
+            (200, "application/schema+json"): OpenApiTypes.OBJECT,
+            (404, "application/json"): NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<revision_id>\d+)/schema")
+    def version_schema(self, request: Request, pk: int, revision_id: str) -> Response:
+        form_page = self.get_object()
+        revision = get_object_or_404(published_revisions(form_page), pk=int(revision_id))
+        schema = form_json_schema(
+            schema_for_revision(revision.pk),
+            title=f"{form_page.title} (v{revision.pk})",
+            schema_id=request.build_absolute_uri(),
+        )
+        return Response(schema)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="submissions_list",
+        summary=gettext_lazy("Submissions in your scope"),
+        description=gettext_lazy("Other people's drafts are never listed."),
+        parameters=[SubmissionFilterSerializer],
+        responses={
+            200: SubmissionSummarySerializer,
+            400: OpenApiResponse(description="Bad filter"),
+        },
+    ),
+    retrieve=extend_schema(
+        operation_id="submissions_retrieve",
+        summary=gettext_lazy("One submission"),
+        parameters=[SUBMISSION_PK],
+        responses={200: SubmissionSerializer, 404: NOT_FOUND},
+    ),
+)
+class SubmissionViewSet(viewsets.GenericViewSet):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_serializer_class(self) -> Any:
+        return SubmissionSummarySerializer if self.action == "list" else SubmissionSerializer
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        if getattr(self, "swagger_fake_view", False):
+            return Submission.objects.none()
+        params = SubmissionFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
+        queryset = visible_submissions(user=self.request.user).order_by("-updated_at", "-id")
+        if filters.get("form"):
+            queryset = queryset.filter(form_page_id=filters["form"])
+        if filters.get("status"):
+            queryset = queryset.filter(status=filters["status"])
+        if filters.get("cooperative"):
+            queryset = queryset.filter(cooperative_id=filters["cooperative"])
+        if filters.get("period"):
+            queryset = queryset.filter(period__startswith=filters["period"])
+        return queryset
+
+    def _detail(self, submission: Submission, code: int = status.HTTP_200_OK) -> Response:
+        serializer = SubmissionSerializer(submission, context=self.get_serializer_context())
+        return Response(serializer.data, status=code)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        serializer = SubmissionSummarySerializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return self._detail(visible_submission(user=request.user, pk=pk))
+
+    @extend_schema(
+        operation_id="submissions_start",
+        summary=gettext_lazy("Start a draft"),
+        description=gettext_lazy(
+            "Starts a draft on the form's published version. Sending an idempotency_key you "
+            "already used returns that draft (200) instead of a new one (201)."
+        ),
+        request=SubmissionStartSerializer,
+        responses={
+            201: SubmissionSerializer,
+            200: SubmissionSerializer,
+            400: OpenApiResponse(description=gettext_lazy("A value is missing or not valid.")),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description=gettext_lazy("You may not fill this form for this cooperative."),
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description=gettext_lazy("The key was used for another form or cooperative."),
+            ),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        user = request.user
+        start = SubmissionStartSerializer(
+            data=request.data, forms=live_forms(), cooperatives=visible_cooperatives(user)
+        )
+        start.is_valid(raise_exception=True)
+        form_page = start.validated_data["form"]
+        cooperative = start.validated_data["cooperative"]
+        key = start.validated_data["idempotency_key"]
+        earlier = Submission.objects.filter(author_id=user.pk, idempotency_key=key).first()
+        if earlier is not None:
+            if (earlier.form_page_id, earlier.cooperative_id) != (form_page.pk, cooperative.pk):
+                return Response(
+                    {"detail": _("This key already started a draft of another form.")},
+                    status=status.HTTP_409_CONFLICT,
+                )
+            return self._detail(visible_submission(user=user, pk=earlier.pk))
+        try:
+            submission = submission_start(
+                form_page=form_page, cooperative=cooperative, author=user, idempotency_key=key
+            )
+        except PermissionDenied as error:
+            return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
+        except SubmissionError as error:
+            return Response({"errors": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return self._detail(submission, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="submissions_steps_save",
+        summary=gettext_lazy("Save one step's answers"),
+        description=gettext_lazy(
+            "Checked exactly as on the portal: the messages are the portal's. Send JSON "
+            '{"version": n, "answers": {...}}, or multipart/form-data with a "version" part, an '
+            '"answers" part holding the JSON and one file part per file question. A hidden '
+            "conditional question is not stored."
+        ),
+        parameters=[
+            SUBMISSION_PK,
+            OpenApiParameter(
+                "step", OpenApiTypes.INT, OpenApiParameter.PATH, description="Step, from 0."
+            ),
+        ],
+        request={
+            "application/json": StepSaveSerializer,
+            "multipart/form-data": StepSaveSerializer,
+        },
+        responses={
+            200: SubmissionSerializer,
+            400: OpenApiResponse(StepErrorSerializer, description="The answers are not valid."),
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["put"], url_path=r"steps/(?P<step>\d+)")
+    def save_step(self, request: Request, pk: int, step: str) -> Response:
+        submission = own_submission(user=request.user, pk=pk)
+        if submission.status not in EDITABLE_STATUSES:
+            return _conflict(
+                SubmissionError(
+                    _("This submission is %(status)s and can no longer be changed.")
+                    % {"status": submission.get_status_display().lower()}
+                )
+            )
+        schema = schema_for_revision(submission.revision_id)
+        index = int(step)
+        if index >= len(schema.steps):
+            raise Http404
+        body, bad_body = self._step_body(request)
+        if bad_body:
+            return Response(
+                {"errors": bad_body, "non_field_errors": []}, status=status.HTTP_400_BAD_REQUEST
+            )
+        data, conversion_errors = step_form_data(schema, index, body["answers"])
+        if conversion_errors:
+            return Response(
+                {"errors": conversion_errors, "non_field_errors": []},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        form = StepForm(
+            data,
+            request.FILES,
+            schema=schema,
+            step=schema.steps[index],
+            cooperative=submission.cooperative,
+            answers=typed_answers(submission),
+            existing_files=frozenset(submission.files.values_list("field_code", flat=True)),
+        )
+        if not form.is_valid():
+            return Response(step_form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            submission = submission_save_step(
+                submission=submission,
+                by=request.user,
+                step=index,
+                answers=form.step_answers(),
+                files=form.uploaded_files(),
+                expected_version=body["version"],
+            )
+        except SubmissionError as error:  # stale, or sent meanwhile
+            return _conflict(error)
+        except ValidationError as error:  # a file too large, found while storing it
+            return Response(
+                {"errors": error.message_dict, "non_field_errors": []},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return self._detail(visible_submission(user=request.user, pk=submission.pk))
+
+    def _step_body(self, request: Request) -> tuple[dict[str, Any], Messages]:
+        """version and answers from a JSON or a multipart body, or errors saying what is off."""
+        raw: dict[str, Any] = {
+            "version": request.data.get("version"),
+            "answers": request.data.get("answers", {}),
+        }
+        if isinstance(raw["answers"], str):  # multipart: the answers are a JSON text part
+            try:
+                raw["answers"] = json.loads(raw["answers"] or "{}")
+            except ValueError:
+                return raw, {"answers": [_("The answers are not valid JSON.")]}
+        body = StepSaveSerializer(data=raw)
+        if not body.is_valid():
+            return raw, {k: [str(m) for m in v] for k, v in body.errors.items()}
+        return dict(body.validated_data), {}
+
+    @extend_schema(
+        operation_id="submissions_submit",
+        summary=gettext_lazy("Send a complete draft"),
+        description=gettext_lazy(
+            "Checks every answer and rule on the submission's own form version and the form's "
+            "period rule, then gives it a reference number."
+        ),
+        parameters=[SUBMISSION_PK],
+        request=SubmitSerializer,
+        responses={
+            200: SubmissionSerializer,
+            400: OpenApiResponse(SubmitErrorSerializer, description="What stops sending it."),
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: int) -> Response:
+        submission = own_submission(user=request.user, pk=pk)
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            sent = submission_submit(
+                submission=submission,
+                by=request.user,
+                expected_version=body.validated_data["version"],
+            )
+        except StaleSubmissionError as error:
+            return _conflict(error)
+        except SubmissionError as error:
+            if getattr(error, "code", None) == "not_editable":
+                return _conflict(error)
+            return Response({"errors": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return self._detail(visible_submission(user=request.user, pk=sent.pk))
