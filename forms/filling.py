@@ -221,9 +221,8 @@ class StepForm(forms.Form):
         outer = self
         formset_class = forms.formset_factory(
             RowForm,
-            extra=0
-            if spec.code in self.answers
-            else max(1, int(spec.options.get("min_rows") or 0)),
+            # min_num already shows the required rows; one empty row only when none is required.
+            extra=0 if spec.code in self.answers or spec.options.get("min_rows") else 1,
             min_num=int(spec.options.get("min_rows") or 0),
             max_num=int(spec.options.get("max_rows") or 20),
             validate_min=True,

@@ -193,6 +193,9 @@ def submission_problems(submission: Submission) -> list[tuple[str | None, str]]:
         )
         if missing:
             problems.append((spec.code, _("“%(label)s” must be answered.") % {"label": spec.label}))
+    if problems:
+        # Rules over unanswered fields would only repeat "fill this in" less clearly.
+        return problems
     for rule in schema.rules:
         if not rule.expression.evaluate(answers):
             problems.append((None, rule.message))

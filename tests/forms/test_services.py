@@ -153,3 +153,22 @@ def test_drafts_and_submissions_keep_their_form_version(world):
         "biaya",
         "penanggung_jawab",
     ]
+
+
+def test_rules_wait_until_the_required_answers_are_in(world):
+    form = publish_form(
+        "Pinjaman Kecil",
+        [field("rupiah", "jumlah", "Jumlah"), field("rupiah", "penghasilan", "Penghasilan")],
+        rules=[{"expression": "jumlah <= penghasilan * 3", "message": "Jumlah terlalu besar."}],
+        audience=["operator"],
+    )
+    draft = start(form, world)
+    assert [code for code, _m in submission_problems(draft)] == ["jumlah", "penghasilan"]
+    submission_save_step(
+        submission=draft,
+        by=world.alice,
+        step=0,
+        answers={"jumlah": 4_000_000, "penghasilan": 1_000_000},
+    )
+    draft.refresh_from_db()
+    assert submission_problems(draft) == [(None, "Jumlah terlalu besar.")]
