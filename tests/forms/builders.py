@@ -44,3 +44,16 @@ def republish(page: KopdesFormPage, fields: list[dict[str, Any]]) -> KopdesFormP
     page.save_revision().publish()
     page.refresh_from_db()
     return page
+
+
+def group(code: str, label: str, columns: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+    """A repeating group (table) whose rows are `columns`."""
+    return field("group", code, label, fields=columns, **options)
+
+
+def calculated(
+    code: str, label: str, expression: str, result_type: str = "rupiah"
+) -> dict[str, Any]:
+    return field(
+        "calculated", code, label, required=False, expression=expression, result_type=result_type
+    )

@@ -15,7 +15,7 @@ from forms import api_urls
 from forms.enums import PeriodRule, SubmissionStatus
 from forms.models import Submission
 from forms.services import submission_save_step, submission_start, submission_submit
-from tests.forms.builders import field, publish_form, republish, step
+from tests.forms.builders import calculated, field, group, publish_form, republish, step
 
 pytestmark = pytest.mark.django_db
 
@@ -43,31 +43,18 @@ FIELDS = [
     field("percentage", "bunga", "Bunga", required=False),
     field("file", "akta", "Akta", required=False, allowed=["pdf"]),
     step("Pendiri"),
-    {
-        "type": "group",
-        "value": {
-            "code": "pendiri",
-            "label": "Pendiri",
-            "required": True,
-            "min_rows": 1,
-            "max_rows": 3,
-            "fields": [
-                field("short_text", "nama", "Nama"),
-                field("nik", "nik", "NIK"),
-                field("rupiah", "simpanan", "Simpanan pokok"),
-            ],
-        },
-    },
-    {
-        "type": "calculated",
-        "value": {
-            "code": "total",
-            "label": "Jumlah simpanan",
-            "required": False,
-            "expression": "sum(pendiri.simpanan)",
-            "result_type": "rupiah",
-        },
-    },
+    group(
+        "pendiri",
+        "Pendiri",
+        [
+            field("short_text", "nama", "Nama"),
+            field("nik", "nik", "NIK"),
+            field("rupiah", "simpanan", "Simpanan pokok"),
+        ],
+        min_rows=1,
+        max_rows=3,
+    ),
+    calculated("total", "Jumlah simpanan", "sum(pendiri.simpanan)"),
 ]
 RULES = [{"expression": "modal >= 0", "message": "Modal tidak boleh negatif.", "message_en": ""}]
 

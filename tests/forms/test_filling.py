@@ -6,7 +6,7 @@ from django.utils import translation
 
 from forms.filling import StepForm, answers_to_json
 from forms.schema import build_schema
-from tests.forms.builders import field, publish_form, step
+from tests.forms.builders import calculated, field, group, publish_form, step
 
 FIELDS = [
     step("Identitas"),
@@ -22,31 +22,18 @@ FIELDS = [
     field("rupiah", "modal", "Modal awal", min_value="100000"),
     field("date", "tanggal_musdes", "Tanggal musyawarah desa", not_in_future=True),
     step("Pendiri"),
-    {
-        "type": "group",
-        "value": {
-            "code": "pendiri",
-            "label": "Pendiri",
-            "required": True,
-            "min_rows": 1,
-            "max_rows": 5,
-            "fields": [
-                field("short_text", "nama", "Nama"),
-                field("nik", "nik", "NIK"),
-                field("rupiah", "simpanan_pokok", "Simpanan pokok"),
-            ],
-        },
-    },
-    {
-        "type": "calculated",
-        "value": {
-            "code": "total_pokok",
-            "label": "Jumlah simpanan pokok",
-            "required": False,
-            "expression": "sum(pendiri.simpanan_pokok)",
-            "result_type": "rupiah",
-        },
-    },
+    group(
+        "pendiri",
+        "Pendiri",
+        [
+            field("short_text", "nama", "Nama"),
+            field("nik", "nik", "NIK"),
+            field("rupiah", "simpanan_pokok", "Simpanan pokok"),
+        ],
+        min_rows=1,
+        max_rows=5,
+    ),
+    calculated("total_pokok", "Jumlah simpanan pokok", "sum(pendiri.simpanan_pokok)"),
 ]
 RULES = [
     {

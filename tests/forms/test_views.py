@@ -9,7 +9,7 @@ from django.urls import reverse
 from forms.enums import PeriodRule, SubmissionStatus
 from forms.models import Submission, SubmissionFile
 from forms.services import schema_for_revision, submission_save_step, submission_start
-from tests.forms.builders import field, publish_form, step
+from tests.forms.builders import calculated, field, group, publish_form, step
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -27,30 +27,17 @@ FIELDS = [
     field("file", "berita_acara", "Berita acara", allowed=["pdf"], max_size_mb=2),
     step("Pengurus"),
     {"type": "info", "value": {"text": "<p>Isi semua pengurus.</p>", "text_en": ""}},
-    {
-        "type": "group",
-        "value": {
-            "code": "pengurus",
-            "label": "Pengurus",
-            "required": True,
-            "min_rows": 1,
-            "max_rows": 5,
-            "fields": [
-                field("short_text", "nama", "Nama"),
-                field("rupiah", "simpanan", "Simpanan pokok"),
-            ],
-        },
-    },
-    {
-        "type": "calculated",
-        "value": {
-            "code": "total",
-            "label": "Jumlah simpanan",
-            "required": False,
-            "expression": "sum(pengurus.simpanan)",
-            "result_type": "rupiah",
-        },
-    },
+    group(
+        "pengurus",
+        "Pengurus",
+        [
+            field("short_text", "nama", "Nama"),
+            field("rupiah", "simpanan", "Simpanan pokok"),
+        ],
+        min_rows=1,
+        max_rows=5,
+    ),
+    calculated("total", "Jumlah simpanan", "sum(pengurus.simpanan)"),
 ]
 
 
