@@ -53,33 +53,89 @@ class Scope:
         return condition
 
 
+def _scope_from_grants(user: Any, grants: list[RoleGrant]) -> Scope:
+    by_level: dict[str, set[str]] = {level: set() for level in RegionLevel.values}
+    for grant in grants:
+        if grant.region is not None:
+            by_level[grant.region.level].add(grant.region.code)
+    return Scope(
+        everything=user.is_superuser or bool(by_level[RegionLevel.PROVINCE]),
+        cooperative_ids=frozenset(g.cooperative_id for g in grants if g.cooperative_id),
+        regency_codes=frozenset(by_level[RegionLevel.REGENCY]),
+        district_codes=frozenset(by_level[RegionLevel.DISTRICT]),
+        village_codes=frozenset(by_level[RegionLevel.VILLAGE]),
+        roles=frozenset(g.role for g in grants),
+    )
+
+
+_NO_SCOPE = Scope(False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def _grants(user: Any) -> list[RoleGrant]:
+    return list(
+        RoleGrant.objects.filter(user=user)
+        .select_related("region")
+        .only("role", "cooperative_id", "region__code", "region__level")
+    )
+
+
 def user_scope(user: Any) -> Scope:
     """The user's scope, cached on the user object for the rest of the request."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        scope = Scope(False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+        scope = _NO_SCOPE
     else:
-        grants = list(
-            RoleGrant.objects.filter(user=user)
-            .select_related("region")
-            .only("role", "cooperative_id", "region__code", "region__level")
-        )
-        by_level: dict[str, set[str]] = {level: set() for level in RegionLevel.values}
-        for grant in grants:
-            if grant.region is not None:
-                by_level[grant.region.level].add(grant.region.code)
-        scope = Scope(
-            everything=user.is_superuser or bool(by_level[RegionLevel.PROVINCE]),
-            cooperative_ids=frozenset(g.cooperative_id for g in grants if g.cooperative_id),
-            regency_codes=frozenset(by_level[RegionLevel.REGENCY]),
-            district_codes=frozenset(by_level[RegionLevel.DISTRICT]),
-            village_codes=frozenset(by_level[RegionLevel.VILLAGE]),
-            roles=frozenset(g.role for g in grants),
-        )
+        scope = _scope_from_grants(user, _grants(user))
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def role_scope(user: Any, role: Role | str) -> Scope:
+    """What the user covers through their grants of one `role` only: a pengawas of one
+    cooperative who is also a district officer decides pengawas steps for that cooperative alone.
+    Superusers get no role they were not granted."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _NO_SCOPE
+    grants = [grant for grant in _grants(user) if grant.role == role]
+    if not grants:
+        return _NO_SCOPE
+    scope = _scope_from_grants(user, grants)
+    if user.is_superuser and not any(
+        g.region is not None and g.region.level == RegionLevel.PROVINCE for g in grants
+    ):
+        # is_superuser widens what a superuser may *see*, never what a role lets them decide.
+        scope = Scope(
+            False,
+            scope.cooperative_ids,
+            scope.regency_codes,
+            scope.district_codes,
+            scope.village_codes,
+            scope.roles,
+        )
+    return scope
+
+
+def cooperatives_in(scope: Scope) -> QuerySet[Cooperative]:
+    """The cooperatives one scope covers."""
+    if scope.everything:
+        return Cooperative.objects.all()
+    if scope.nothing:
+        return Cooperative.objects.none()
+    return Cooperative.objects.filter(scope.cooperative_filter())
+
+
+def grants_covering(cooperative: Cooperative) -> Q:
+    """A Q over RoleGrant rows whose scope covers `cooperative`."""
+    links = CooperativeVillage.objects.filter(cooperative=cooperative)
+    return (
+        Q(cooperative=cooperative)
+        | Q(region__level=RegionLevel.PROVINCE)
+        | Q(region__code__in=links.values("regency_code"))
+        | Q(region__code__in=links.values("district_code"))
+        | Q(region__code__in=links.values("village_id"))
+    )
 
 
 def forget_scope(user: Any) -> None:
@@ -124,12 +180,4 @@ def user_has_role(user: Any, role: Role | str, cooperative: Cooperative | None =
     """Whether the user holds `role` on a scope that covers `cooperative` (any scope if None)."""
     if cooperative is None:
         return role in user_scope(user).roles
-    grants = RoleGrant.objects.filter(user=user, role=role)
-    links = CooperativeVillage.objects.filter(cooperative=cooperative)
-    return grants.filter(
-        Q(cooperative=cooperative)
-        | Q(region__level=RegionLevel.PROVINCE)
-        | Q(region__code__in=links.values("regency_code"))
-        | Q(region__code__in=links.values("district_code"))
-        | Q(region__code__in=links.values("village_id"))
-    ).exists()
+    return RoleGrant.objects.filter(grants_covering(cooperative), user=user, role=role).exists()

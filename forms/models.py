@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, RevisionMixin, Workflow
 
 from cooperatives.models import Cooperative
 
@@ -59,6 +59,18 @@ class KopdesFormPage(Page):
     intro_en = RichTextField(
         _("intro (English)"), blank=True, features=["bold", "italic", "link", "ul"]
     )
+    approval_workflow = models.ForeignKey(
+        Workflow,
+        verbose_name=_("approval workflow"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The approval steps every submission of this form goes through. Empty: submissions "
+            "are only received, not approved."
+        ),
+    )
     fields = StreamField(form_field_blocks(), blank=True, verbose_name=_("fields"))
     rules = StreamField([("rule", RuleBlock())], blank=True, verbose_name=_("rules"))
 
@@ -70,6 +82,7 @@ class KopdesFormPage(Page):
                 FieldPanel("audience"),
                 FieldPanel("period_rule"),
                 FieldPanel("reference_prefix"),
+                FieldPanel("approval_workflow"),
             ],
             heading=_("Use"),
         ),
@@ -92,11 +105,13 @@ class KopdesFormPage(Page):
         return form_start(request, form_page=self)
 
 
-class Submission(models.Model):
+class Submission(RevisionMixin, models.Model):
     """One filling of a form for one cooperative, from draft to decision.
 
     `revision` is the form version it was started on; it is validated, shown and exported with
-    that version forever, whatever the admin changes later.
+    that version forever, whatever the admin changes later. The submission's own revisions
+    (RevisionMixin) keep each version of the answers as sent: a resubmission after "changes
+    requested" adds one and keeps the old.
     """
 
     form_page = models.ForeignKey(

@@ -218,13 +218,17 @@ def next_reference(prefix: str) -> str:
 def submission_submit(
     *, submission: Submission, by: Any, expected_version: int | None = None
 ) -> Submission:
-    """Send a complete draft: checks every answer and rule on its own form version, the form's
-    period rule, then gives it a reference number.
+    """Send a complete draft (or resend one sent back for changes): checks every answer and rule
+    on its own form version, the form's period rule, gives it a reference number and starts (or
+    resumes) the form's approval workflow.
 
     Raises SubmissionError listing what is missing, or when the period already has one.
     """
+    from workflows.services import review_start
+
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     _check_editable(locked, by, expected_version)
+    previous_status = locked.status
     problems = submission_problems(locked)
     if problems:
         raise SubmissionError([message for _code, message in problems], code="incomplete")
@@ -258,4 +262,4 @@ def submission_submit(
     locked.save(
         update_fields=["data", "reference", "status", "submitted_at", "version", "updated_at"]
     )
-    return locked
+    return review_start(submission=locked, by=by, previous_status=previous_status)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("website.portal_urls")),
     path("", include("cooperatives.urls")),
     path("", include("forms.urls")),
+    path("", include("workflows.urls")),
 ]
 
 if settings.DEBUG:

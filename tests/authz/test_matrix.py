@@ -19,6 +19,7 @@ from forms.services import submission_save_step, submission_start, submission_su
 from tests.authz.urlwalk import Route, build_url, resolves_to, walk
 from tests.factories import MemberFactory, UserFactory
 from tests.forms.builders import field, publish_form
+from tests.workflows.builders import approval_step, workflow
 from website.models import HomePage
 
 MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
@@ -86,10 +87,12 @@ def scene(world):
     other_member = MemberFactory(cooperative=world.coop_c)
     users = {**world.users, "root": root}
     home_page = str(HomePage.objects.get().pk)
+    flow = workflow("Verifikasi", approval_step("Verifikasi pengawas"))
     form = publish_form(
         "Notulen Rapat",
         [field("short_text", "judul", "Judul"), field("file", "notulen", "Notulen")],
         audience=["operator"],
+        approval_workflow=flow,
     )
     own_sent = sent_submission(form, world.coop_a, world.alice)
     other_sent = sent_submission(form, world.coop_c, world.carol)
@@ -103,6 +106,7 @@ def scene(world):
             "file": str(own_sent.files.get().pk),
             "form": str(form.pk),
             "revision": str(form.live_revision_id),
+            "task": str(own_sent.approval_task_states.get().pk),
         },
         "other": {
             "coop": str(world.coop_c.pk),
@@ -113,6 +117,7 @@ def scene(world):
             "file": str(other_sent.files.get().pk),
             "form": str(form.pk),
             "revision": "987654321",  # no such version
+            "task": str(other_sent.approval_task_states.get().pk),
         },
     }
     return users, objects

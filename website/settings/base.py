@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "website",
     "cooperatives",
     "forms",
+    "workflows",
+    "finance",
+    "loans",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -174,6 +177,8 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx", "jpg", "jpeg", "png"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Finishing a submission's workflow approves it (and applies its effect) instead of publishing.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.finish_workflow_state"
 
 # REST API
 REST_FRAMEWORK = {

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tugas/", views.inbox_view, name="inbox"),
+    path("tugas/<int:pk>/", views.task_detail, name="task_detail"),
+    path("isian/<int:pk>/tarik/", views.submission_withdraw_view, name="submission_withdraw"),
+    path("pemberitahuan/", views.notification_list, name="notification_list"),
+    path("laporan-persetujuan/", views.workflow_report_view, name="workflow_report"),
+]
