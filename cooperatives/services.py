@@ -391,11 +391,17 @@ def role_grant_revoke(*, grant: RoleGrant) -> None:
 
 
 def form_admin_group() -> Group:
-    """The group whose members may use the Wagtail admin, with the permission that opens it."""
+    """The group whose members may use the Wagtail admin: open it, compose approval workflows
+    and their steps, and manage business units. (Their rights on the form pages themselves are
+    page permissions on the form index, given by `forms.demo.ensure_form_index`.)"""
     group, _created = Group.objects.get_or_create(name=FORM_ADMIN_GROUP)
     group.permissions.add(
         *Permission.objects.filter(
             Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            | Q(
+                content_type__app_label="wagtailcore",
+                codename__in=["add_workflow", "change_workflow", "add_task", "change_task"],
+            )
             | Q(
                 content_type__app_label="cooperatives",
                 codename__in=[

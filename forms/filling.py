@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from cooperatives.enums import MemberStatus, RegionLevel
 from cooperatives.models import Cooperative, Member, Region
@@ -20,6 +21,15 @@ from .schema import FieldSpec, FormSchema, Step
 from .values import to_json
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# Django's own say "submit at least 1 form": a table of a form has rows.
+ROW_COUNT_MESSAGES: dict[str, Any] = {
+    "too_few_forms": ngettext_lazy(
+        "Fill in at least %(num)d row.", "Fill in at least %(num)d rows.", "num"
+    ),
+    "too_many_forms": ngettext_lazy(
+        "Fill in at most %(num)d row.", "Fill in at most %(num)d rows.", "num"
+    ),
+}
 
 
 def _decimal_limits(spec: FieldSpec) -> dict[str, Any]:
@@ -30,8 +40,40 @@ def _decimal_limits(spec: FieldSpec) -> dict[str, Any]:
     return limits
 
 
-def django_field(spec: FieldSpec, *, cooperative: Cooperative) -> forms.Field | None:
-    """The Django field for one spec (None for what is not typed: info, calculated)."""
+class ChoiceLists:
+    """The member and village choices of one cooperative, read at most once per form: a step
+    with several member or village fields, or a table with one in every row, queries once."""
+
+    def __init__(self, cooperative: Cooperative) -> None:
+        self.cooperative = cooperative
+        self._members: dict[bool, list[tuple[str, str]]] = {}
+        self._villages: list[tuple[str, str]] | None = None
+
+    def members(self, *, active_only: bool) -> list[tuple[str, str]]:
+        if active_only not in self._members:
+            members = Member.objects.filter(cooperative=self.cooperative).order_by("name")
+            if active_only:
+                members = members.filter(status=MemberStatus.ACTIVE)
+            self._members[active_only] = [(str(m.pk), f"{m.name} ({m.nik})") for m in members]
+        return self._members[active_only]
+
+    def villages(self) -> list[tuple[str, str]]:
+        if self._villages is None:
+            district_codes = self.cooperative.village_links.values("district_code")
+            villages = Region.objects.filter(
+                level=RegionLevel.VILLAGE, district_code__in=district_codes
+            ).order_by("name")
+            self._villages = [(v.code, f"{v} ({v.code})") for v in villages]
+        return self._villages
+
+
+def django_field(
+    spec: FieldSpec, *, cooperative: Cooperative, choice_lists: ChoiceLists | None = None
+) -> forms.Field | None:
+    """The Django field for one spec (None for what is not typed: info, calculated).
+
+    Pass the form's `choice_lists` so that member and village fields share one query each.
+    """
     common: dict[str, Any] = {
         "label": spec.label,
         "help_text": spec.help,
@@ -125,25 +167,17 @@ def django_field(spec: FieldSpec, *, cooperative: Cooperative) -> forms.Field | 
         return PhoneField(**common)
     if kind == FieldType.NIK:
         return NikField(**common)
+    lists = choice_lists or ChoiceLists(cooperative)
     if kind == FieldType.MEMBER:
-        members = Member.objects.filter(cooperative=cooperative).order_by("name")
-        if options.get("active_only", True):
-            members = members.filter(status=MemberStatus.ACTIVE)
+        active_only = bool(options.get("active_only", True))
         return forms.TypedChoiceField(
-            choices=[("", "—"), *((str(m.pk), f"{m.name} ({m.nik})") for m in members)],
+            choices=[("", "—"), *lists.members(active_only=active_only)],
             coerce=int,
             empty_value=None,
             **common,
         )
     if kind == FieldType.VILLAGE:
-        district_codes = cooperative.village_links.values("district_code")
-        villages = Region.objects.filter(
-            level=RegionLevel.VILLAGE, district_code__in=district_codes
-        )
-        return forms.ChoiceField(
-            choices=[("", "—"), *((v.code, f"{v} ({v.code})") for v in villages.order_by("name"))],
-            **common,
-        )
+        return forms.ChoiceField(choices=[("", "—"), *lists.villages()], **common)
     if kind == FieldType.FILE:
         allowed = options.get("allowed") or ["pdf", "jpg", "png"]
         accept = ",".join(f".{ext}" for ext in allowed) + (",.jpeg" if "jpg" in allowed else "")
@@ -192,12 +226,13 @@ class StepForm(forms.Form):
         self.existing_files = existing_files
         self.formsets: dict[str, forms.BaseFormSet] = {}
         self.specs: dict[str, FieldSpec] = {}
+        self.choice_lists = ChoiceLists(cooperative)
         for spec in step.fields:
             if spec.type == FieldType.GROUP:
                 self.formsets[spec.code] = self._formset(spec)
                 self.specs[spec.code] = spec
                 continue
-            field = django_field(spec, cooperative=cooperative)
+            field = django_field(spec, cooperative=cooperative, choice_lists=self.choice_lists)
             if field is None:
                 continue
             if spec.type == FieldType.FILE and spec.code in existing_files:
@@ -214,7 +249,9 @@ class StepForm(forms.Form):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 for code, column in columns.items():
-                    field = django_field(column, cooperative=outer.cooperative)
+                    field = django_field(
+                        column, cooperative=outer.cooperative, choice_lists=outer.choice_lists
+                    )
                     if field is not None:
                         self.fields[code] = field
 
@@ -236,7 +273,10 @@ class StepForm(forms.Form):
                 for row in self.answers[spec.code]
             ]
         return formset_class(
-            self.data if self.is_bound else None, prefix=spec.code, initial=initial
+            self.data if self.is_bound else None,
+            prefix=spec.code,
+            initial=initial,
+            error_messages=ROW_COUNT_MESSAGES,
         )
 
     # --- validation -------------------------------------------------------------------------

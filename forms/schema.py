@@ -72,9 +72,10 @@ class Condition:
 
 
 def _number(text: str) -> Decimal:
-    """A number as an admin types it: 1500000, 1.5, or Indonesian 1.500.000,50."""
+    """A number as an admin types it: 1500000, 1.5, or Indonesian 1.500.000,50 and 1.500.000
+    (more than one dot: they separate thousands)."""
     text = text.strip()
-    if "," in text:
+    if "," in text or text.count(".") > 1:
         text = text.replace(".", "").replace(",", ".")
     return Decimal(text)
 

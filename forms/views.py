@@ -3,6 +3,7 @@ submission, its files and the lists. Thin: the services write, `cooperatives.sco
 a user may see (outside the scope answers 404), StepForm validates."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -30,10 +31,10 @@ from cooperatives.scoping import (
 from cooperatives.selectors import user_is_officer
 from website.templatetags.kopdes import rupiah
 
-from .enums import EDITABLE_STATUSES, FieldType, SubmissionStatus
+from .enums import EDITABLE_STATUSES, ConditionOperator, FieldType, SubmissionStatus
 from .filling import StepForm
 from .models import KopdesFormPage, Submission, SubmissionFile
-from .schema import FieldSpec, FormSchema, pick
+from .schema import Condition, FieldSpec, FormSchema, pick
 from .services import (
     StaleSubmissionError,
     SubmissionError,
@@ -47,6 +48,32 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+
+# How the browser reads a controlling field's answer to mirror a same-step condition (see
+# static/forms/steps.js); fields missing here are not mirrored and stay shown.
+MIRROR_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        (FieldType.INTEGER, FieldType.DECIMAL, FieldType.RUPIAH, FieldType.PERCENTAGE),
+        "number",
+    ),
+    FieldType.MEMBER: "number",
+    FieldType.YES_NO: "bool",
+    FieldType.MULTIPLE_CHOICE: "list",
+    **dict.fromkeys(
+        (
+            FieldType.SHORT_TEXT,
+            FieldType.LONG_TEXT,
+            FieldType.DATE,
+            FieldType.MONTH,
+            FieldType.SINGLE_CHOICE,
+            FieldType.EMAIL,
+            FieldType.VILLAGE,
+        ),
+        "text",
+    ),
+}
+# The server normalizes these answers (+62…, digits only): the browser may only ask "filled?".
+MIRROR_PRESENCE_ONLY = frozenset({FieldType.PHONE, FieldType.NIK})
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -102,8 +129,43 @@ def _resume_url(submission: Submission) -> str:
     return _step_url(submission, submission.current_step)
 
 
-def _display(spec: FieldSpec, value: Any, *, user: Any) -> str:
-    """An answer as text for people (never the stored code)."""
+@dataclass(frozen=True)
+class _Named:
+    """The members and villages a page of answers names, each kind read in one query."""
+
+    members: dict[int, Member]
+    villages: dict[str, Region]
+
+
+def _named_in(schema: FormSchema, answers: dict[str, Any], *, user: Any) -> _Named:
+    member_ids: set[int] = set()
+    village_codes: set[str] = set()
+    for spec in schema.fields:
+        if spec.type == FieldType.GROUP:
+            pairs = [
+                (c, line.get(c.code)) for line in answers.get(spec.code) or [] for c in spec.columns
+            ]
+        else:
+            pairs = [(spec, answers.get(spec.code))]
+        for column, value in pairs:
+            if value is None or value == "":
+                continue
+            if column.type == FieldType.MEMBER:
+                member_ids.add(value)
+            elif column.type == FieldType.VILLAGE:
+                village_codes.add(value)
+    members = scope_queryset(Member.objects.filter(pk__in=member_ids), user) if member_ids else []
+    villages = (
+        Region.objects.filter(code__in=village_codes, level=RegionLevel.VILLAGE)
+        if village_codes
+        else []
+    )
+    return _Named({m.pk: m for m in members}, {r.code: r for r in villages})
+
+
+def _display(spec: FieldSpec, value: Any, *, user: Any, named: _Named | None = None) -> str:
+    """An answer as text for people (never the stored code). Pass `named` (from `_named_in`)
+    when showing many answers, so that members and villages are not read one by one."""
     if value is None or value == "" or value == []:
         return "–"
     kind = spec.type
@@ -125,10 +187,16 @@ def _display(spec: FieldSpec, value: Any, *, user: Any) -> str:
     if kind == FieldType.DATE and hasattr(value, "isoformat"):
         return formats.date_format(value)
     if kind == FieldType.MEMBER:
-        member = scope_queryset(Member.objects.filter(pk=value), user).first()
+        if named is not None:
+            member = named.members.get(value)
+        else:
+            member = scope_queryset(Member.objects.filter(pk=value), user).first()
         return f"{member.name} ({member.nik})" if member else "–"
     if kind == FieldType.VILLAGE:
-        region = Region.objects.filter(code=value, level=RegionLevel.VILLAGE).first()
+        if named is not None:
+            region = named.villages.get(value)
+        else:
+            region = Region.objects.filter(code=value, level=RegionLevel.VILLAGE).first()
         return str(region) if region else str(value)
     return str(value)
 
@@ -138,6 +206,7 @@ def answer_sections(submission: Submission, *, user: Any) -> list[dict[str, Any]
     schema = schema_for_revision(submission.revision_id)
     answers = schema.calculate(typed_answers(submission))
     files = {f.field_code: f for f in submission.files.all()}
+    named = _named_in(schema, answers, user=user)
     sections = []
     for step in schema.steps:
         rows: list[dict[str, Any]] = []
@@ -148,13 +217,13 @@ def answer_sections(submission: Submission, *, user: Any) -> list[dict[str, Any]
             if spec.type == FieldType.GROUP:
                 row["columns"] = [c.label for c in spec.columns]
                 row["rows"] = [
-                    [_display(c, line.get(c.code), user=user) for c in spec.columns]
+                    [_display(c, line.get(c.code), user=user, named=named) for c in spec.columns]
                     for line in answers.get(spec.code) or []
                 ]
             elif spec.type == FieldType.FILE:
                 row["file"] = files.get(spec.code)
             else:
-                row["value"] = _display(spec, answers.get(spec.code), user=user)
+                row["value"] = _display(spec, answers.get(spec.code), user=user, named=named)
             rows.append(row)
         sections.append({"index": step.index, "title": step.title, "rows": rows})
     return sections
@@ -268,12 +337,15 @@ def _silence(form: StepForm) -> None:
 def _error_summary(form: StepForm) -> list[tuple[str, str]]:
     """(anchor, message) for each error of the step, in page order."""
     summary = [("", str(message)) for message in form.non_field_errors()]
-    for code in form.fields:
-        for message in form.errors.get(code, []):
-            bound = form[code]
-            anchor = bound.id_for_label or f"{bound.auto_id}_0"
-            summary.append((anchor, f"{form.fields[code].label}: {message}"))
-    for code, formset in form.formsets.items():
+    for code in form.specs:  # the step's fields and tables, as the page shows them
+        if code in form.fields:
+            for message in form.errors.get(code, []):
+                bound = form[code]
+                anchor = bound.id_for_label or f"{bound.auto_id}_0"
+                summary.append((anchor, f"{form.fields[code].label}: {message}"))
+        if code not in form.formsets:
+            continue
+        formset = form.formsets[code]
         label = form.specs[code].label
         for message in formset.non_form_errors():
             summary.append((f"group-{code}", f"{label}: {message}"))
@@ -297,6 +369,22 @@ def _error_summary(form: StepForm) -> list[tuple[str, str]]:
     return summary
 
 
+def _mirror(condition: Condition, controller: FieldSpec) -> dict[str, str] | None:
+    """A same-step condition as the browser may mirror it (None: shown, the server decides)."""
+    kind = MIRROR_KINDS.get(controller.type)
+    presence = condition.operator in {ConditionOperator.FILLED, ConditionOperator.EMPTY}
+    if kind is None and presence and controller.type in MIRROR_PRESENCE_ONLY:
+        kind = "text"
+    if kind is None:
+        return None
+    return {
+        "field": condition.field,
+        "op": condition.operator,
+        "value": condition.value,
+        "kind": kind,
+    }
+
+
 def _step_items(
     submission: Submission, schema: FormSchema, form: StepForm, user: Any
 ) -> list[dict[str, Any]]:
@@ -317,6 +405,8 @@ def _step_items(
             item["hint"] = _("Only needed for some answers to “%(label)s”.") % {
                 "label": controller.label
             }
+        if same_step and condition is not None and controller is not None:
+            item["when"] = _mirror(condition, controller)
         if spec.type == FieldType.INFO:
             item["text"] = pick(spec.options.get("text") or "", spec.options.get("text_en") or "")
         elif spec.type == FieldType.CALCULATED:
@@ -475,6 +565,8 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from workflows.views import submission_review_context
+
     submission = _visible_submission(request, pk)
     editable = submission.author_id == request.user.pk and submission.status in EDITABLE_STATUSES
     return render(
@@ -485,6 +577,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": answer_sections(submission, user=request.user),
             "editable": editable,
             "resume_url": _resume_url(submission) if editable else "",
+            **submission_review_context(submission, request.user),
         },
     )
 

@@ -167,6 +167,8 @@ def test_decimal_answers_stay_exact(world):
         ("in", "sewa, milik", "milik", True),
         ("in", "sewa", ["milik", "sewa"], True),
         ("gt", "1.000.000,00", 1_500_000, True),
+        ("gte", "1.000.000", 1_000_000, True),
+        ("lt", "1.000.000", 999_999, True),
         ("gt", "1500000", 1_500_000, False),
         ("gte", "1500000", 1_500_000, True),
         ("lt", "2.5", Decimal("2.4"), True),
