@@ -1,0 +1,1 @@
+"""Performance benchmarks against their anchors (DESIGN.md §7). Run them with `make bench`."""

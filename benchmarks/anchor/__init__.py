@@ -1,0 +1,1 @@
+"""The anchors the benchmarks compare against: stock Wagtail models, configured as documented."""
