@@ -20,5 +20,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("cooperatives.api_urls")),
     path("", include("forms.api_urls")),
+    path("", include("workflows.api_urls")),
+    # Last: anything not matched above.
     re_path(r"^(?P<path>.*)$", not_found, name="api-not-found"),
 ]

@@ -128,13 +128,18 @@ def task_decide(
     decide it (including its author or editor), ReviewError for a missing reason or an action
     the step does not allow.
     """
-    # Lock the step run: two officers deciding at the same moment must not both see it open;
+    # Lock the submission first, in the same order as withdraw and resubmit (submission, then
+    # its step runs): locking the step run first deadlocks against an author withdrawing at the
+    # same moment. Its author must not withdraw or edit it halfway through a decision.
+    submission_id = ApprovalTaskState.objects.values_list("submission_id", flat=True).get(
+        pk=task_state_id
+    )
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    # Then the step run: two officers deciding at the same moment must not both see it open;
     # the second waits here and then finds it decided.
     task_state = ApprovalTaskState.objects.select_for_update().get(pk=task_state_id)
     if task_state.status != TaskState.STATUS_IN_PROGRESS:
         raise AlreadyDecided(_("This step has already been decided."), code="already_decided")
-    # And the submission: its author must not withdraw or edit it halfway through a decision.
-    submission = Submission.objects.select_for_update().get(pk=task_state.submission_id)
     task: ApprovalTask = task_state.task.specific
     refusal = decision_refusal(task_state, by)
     if refusal is not None:
@@ -231,6 +236,23 @@ def submission_approve_final(*, submission: Submission, by: Any) -> Submission:
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.status in FINAL_STATUSES:
         raise AlreadyDecided(_("This submission has already been decided."), code="already_decided")
+    if by is not None and by.pk in submission_editors(locked):
+        # The author's own resubmission finished the workflow: every step left was skipped
+        # (e.g. the amount was lowered below a committee's threshold). The approval is the
+        # last approver's who completed a step, never the author's. (When no step applied at
+        # all there is no such approver; the author stays recorded, as before.)
+        completing = (
+            Decision.objects.filter(
+                task_state__submission=locked,
+                task_state__status=TaskState.STATUS_APPROVED,
+                action=Action.APPROVE,
+            )
+            .select_related("user")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if completing is not None:
+            by = completing.user
     status = locked.status
     _set_status(locked, SubmissionStatus.APPROVED)
     audit(
@@ -283,9 +305,13 @@ def reviews_remind_and_escalate(*, now: datetime.datetime | None = None) -> dict
     counts = {"reminded": 0, "escalated": 0}
     overdue = ApprovalTaskState.objects.filter(
         status=TaskState.STATUS_IN_PROGRESS, due_at__lt=now
-    ).values_list("pk", flat=True)
-    for task_state_id in list(overdue):
+    ).values_list("pk", "submission_id")
+    for task_state_id, submission_id in list(overdue):
         with transaction.atomic():
+            # The submission first, as task_decide and submission_withdraw lock it: a decision
+            # or withdrawal at the same moment then waits instead of deadlocking (the audit and
+            # notification rows written here need a share lock on the submission).
+            Submission.objects.select_for_update().get(pk=submission_id)
             # Lock: two workers running the schedule at once must not both remind.
             task_state = ApprovalTaskState.objects.select_for_update().get(pk=task_state_id)
             if task_state.status != TaskState.STATUS_IN_PROGRESS:

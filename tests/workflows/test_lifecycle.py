@@ -97,7 +97,7 @@ def test_the_author_may_not_decide_whatever_roles_they_hold(form, world):
     role_grant_create(user=world.alice, role=Role.PENGAWAS, cooperative=world.coop_a)
     sent = loan_application(form, world, 20_000_000)
     assert not inbox(world.alice).exists()
-    with pytest.raises(NotAnApprover, match="created or edited"):
+    with pytest.raises(NotAnApprover, match="buat atau ubah sendiri"):
         decide(sent, world.alice)
     assert open_step(sent).decisions.count() == 0
 

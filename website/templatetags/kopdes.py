@@ -24,6 +24,8 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "submission_review",
         }
     ),
+    "tasks": frozenset({"inbox", "task_detail", "workflow_report"}),
+    "notifications": frozenset({"notification_list"}),
     "account": frozenset({"password_change", "password_change_done"}),
 }
 # The page a nav item itself opens; on it the item is "page", elsewhere in its section "true".
@@ -31,6 +33,8 @@ NAV_PAGES = {
     "home": "home",
     "cooperatives": "cooperative_list",
     "forms": "form_list",
+    "tasks": "inbox",
+    "notifications": "notification_list",
     "account": "password_change",
 }
 BAR_STEP = 2

@@ -27,12 +27,13 @@ SCHEDULE_NAME = "Pengingat dan eskalasi persetujuan"
 
 def add_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER)
+        # No parameters: the driver must not read the "%" of RAISE's format as a placeholder.
+        schema_editor.execute(TRIGGER, params=None)
 
 
 def drop_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER)
+        schema_editor.execute(DROP_TRIGGER, params=None)
 
 
 def add_schedule(apps, schema_editor):

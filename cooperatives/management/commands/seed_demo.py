@@ -4,20 +4,26 @@ from django.core.management.base import BaseCommand
 from cooperatives.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from forms.defaults import ensure_core_forms
 from forms.demo import ensure_form_index
+from workflows.demo import ensure_demo_workflows
 
 
 class Command(BaseCommand):
-    help = "Load regions, demo cooperatives and members, and a user for every role (idempotent)."
+    help = (
+        "Load regions, demo cooperatives and members, a user for every role, the core forms and "
+        "their approval workflows (idempotent)."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         counts = seed_demo()
         ensure_form_index()
         forms = ensure_core_forms()
+        workflows = ensure_demo_workflows()
         self.stdout.write(
             f"Demo data: {counts['cooperatives']} cooperatives and {counts['members']} members "
             "created (0 means they were already there)."
         )
         self.stdout.write("Forms: " + ", ".join(form.title for form in forms) + ".")
+        self.stdout.write("Approval workflows: " + ", ".join(w.name for w in workflows) + ".")
         if getattr(settings, "KOPDES_SHOW_DEMO_LOGINS", False):
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
             for user in DEMO_USERS:
