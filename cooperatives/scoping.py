@@ -71,12 +71,20 @@ def _scope_from_grants(user: Any, grants: list[RoleGrant]) -> Scope:
 _NO_SCOPE = Scope(False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
 
 
+_GRANTS_ATTR = "_kopdes_grants"
+
+
 def _grants(user: Any) -> list[RoleGrant]:
-    return list(
-        RoleGrant.objects.filter(user=user)
-        .select_related("region")
-        .only("role", "cooperative_id", "region__code", "region__level")
-    )
+    """The user's grants, read once per request (cached on the user object like the scope)."""
+    cached = getattr(user, _GRANTS_ATTR, None)
+    if cached is None:
+        cached = list(
+            RoleGrant.objects.filter(user=user)
+            .select_related("region")
+            .only("role", "cooperative_id", "region__code", "region__level")
+        )
+        setattr(user, _GRANTS_ATTR, cached)
+    return cached
 
 
 def user_scope(user: Any) -> Scope:
@@ -140,8 +148,9 @@ def grants_covering(cooperative: Cooperative) -> Q:
 
 def forget_scope(user: Any) -> None:
     """Drop the cached scope after the user's grants change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _GRANTS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def scope_queryset(queryset: QuerySet[M], user: Any, *, via: str = "cooperative") -> QuerySet[M]:

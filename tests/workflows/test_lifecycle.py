@@ -1,16 +1,24 @@
 """A loan application through pengawas → loan officer → (above Rp 50 juta) a two-person
 committee: every transition, who may decide, the effects and the audit trail."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from wagtail.models import TaskState, WorkflowState
 
 from cooperatives.enums import Role
+from cooperatives.models import Region
 from cooperatives.services import role_grant_create
 from forms.enums import SubmissionStatus
-from forms.services import SubmissionError, submission_save_step, submission_submit
+from forms.services import (
+    SubmissionError,
+    submission_save_step,
+    submission_start,
+    submission_submit,
+)
 from loans.models import Loan
-from tests.factories import UserFactory
+from tests.factories import MemberFactory, UserFactory
 from tests.workflows.builders import loan_application
 from workflows.enums import Action, Event, NotificationKind
 from workflows.models import ApprovalTaskState, AuditRecord, Notification
@@ -207,3 +215,60 @@ def test_the_audit_trail_refuses_updates_and_deletes_in_python(form, world):
         AuditRecord.objects.filter(pk=row.pk).update(comment="x")
     with pytest.raises(TypeError):
         AuditRecord.objects.all().delete()
+
+
+def test_wagtails_own_action_path_keeps_four_eyes(form, world):
+    """Wagtail's workflow action views call Task.on_action: it goes through the same service."""
+    role_grant_create(user=world.alice, role=Role.PENGAWAS, cooperative=world.coop_a)
+    sent = loan_application(form, world, 20_000_000)
+    step = open_step(sent)
+    with pytest.raises(NotAnApprover):
+        step.task.specific.on_action(step, world.alice, "approve")
+    step.task.specific.on_action(step, world.bob, "approve", comment="Lengkap")
+    assert open_step(sent).task.name == "Persetujuan petugas pinjaman"
+
+
+def test_escalation_never_hands_a_step_to_its_author(form, world):
+    """The scheduled job widens who may decide; the author stays excluded."""
+    from workflows.services import reviews_remind_and_escalate
+
+    author = UserFactory(username="operator.camat")
+    role_grant_create(user=author, role=Role.OPERATOR, cooperative=world.coop_a)
+    role_grant_create(
+        user=author, role=Role.DISTRICT_OFFICER, region=Region.objects.get(code="64.02.16")
+    )
+    member = MemberFactory(cooperative=world.coop_a)
+    draft = submission_start(
+        form_page=form, cooperative=world.coop_a, author=author, idempotency_key="camat"
+    )
+    draft = submission_save_step(
+        submission=draft,
+        by=author,
+        step=0,
+        answers={
+            "anggota": member.pk,
+            "produk": "modal_usaha",
+            "jumlah": 1_000_000,
+            "tenor_bulan": 6,
+        },
+    )
+    sent = submission_submit(submission=draft, by=author)
+    step = open_step(sent)
+    reviews_remind_and_escalate(now=step.due_at + datetime.timedelta(hours=49))
+    step.refresh_from_db()
+    assert step.escalation_level == 1
+    assert list(inbox(world.dave)) == [step]
+    assert not inbox(author).exists()
+    assert (
+        not Notification.objects.filter(recipient=author)
+        .exclude(
+            kind__in=[
+                NotificationKind.APPROVED,
+                NotificationKind.REJECTED,
+                NotificationKind.CHANGES_REQUESTED,
+            ]
+        )
+        .exists()
+    )
+    with pytest.raises(NotAnApprover):
+        task_decide(task_state_id=step.pk, by=author, action=Action.APPROVE)
