@@ -113,6 +113,7 @@ def notify(
     kind: str,
     task_state: ApprovalTaskState | None = None,
     comment: str = "",
+    actor: Any = None,
 ) -> list[Notification]:
     """In-app notifications now; their e-mails from django-q2 once the transaction commits, so a
     slow mail server never holds up a decision and a rolled-back decision sends nothing."""
@@ -123,6 +124,7 @@ def notify(
             kind=kind,
             task_state=task_state,
             comment=comment,
+            actor=actor if getattr(actor, "pk", None) else None,
         )
         for user in recipients
     )
@@ -199,5 +201,6 @@ def approval_step_start(
         submission=submission,
         kind=NotificationKind.TASK_ASSIGNED,
         task_state=task_state,
+        actor=submission.author,
     )
     return task_state

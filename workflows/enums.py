@@ -38,14 +38,14 @@ class Event(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     STEP_STARTED = "step_started", _("Step started")
     STEP_SKIPPED = "step_skipped", _("Step skipped")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", _("Approval given")
     STEP_APPROVED = "step_approved", _("Step approved")
     REJECTED = "rejected", _("Rejected")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     RESUBMITTED = "resubmitted", _("Resubmitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ESCALATED = "escalated", _("Escalated")
-    FINAL_APPROVED = "final_approved", _("Finally approved")
+    FINAL_APPROVED = "final_approved", _("Final approval")
 
 
 class NotificationKind(models.TextChoices):

@@ -253,6 +253,11 @@ class Notification(models.Model):
         ApprovalTaskState, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    # Who caused it (the reviewer who sent it back, the operator who submitted); empty for the
+    # system's reminders.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -12,10 +12,11 @@ from wagtail.models import TaskState
 from cooperatives.enums import Role
 from cooperatives.models import Region
 from cooperatives.scoping import cooperatives_in, role_scope, scope_queryset, user_scope
+from forms.enums import FormPurpose, SubmissionStatus
 from forms.models import Submission
 
 from .engine import NEXT_UP
-from .enums import Approver
+from .enums import Approver, Event
 from .models import ApprovalTaskState, AuditRecord, Notification
 
 ROLE_APPROVERS = [a for a in Approver.values if a != Approver.GROUP]
@@ -83,7 +84,35 @@ def visible_task_states(user: Any) -> QuerySet[ApprovalTaskState]:
 
 
 def history(submission: Submission) -> QuerySet[AuditRecord]:
-    return submission.audit.select_related("actor").order_by("created_at", "id")
+    return submission.audit.select_related("actor", "task").order_by("created_at", "id")
+
+
+def timeline(submission: Submission) -> list[AuditRecord]:
+    """The history as people read it on the submission: without the system's "step started"
+    rows, and without "step approved" right after the one approval that completed it. The full
+    trail stays in `history` (API, .xlsx)."""
+    rows: list[AuditRecord] = []
+    for record in history(submission):
+        if record.event == Event.STEP_STARTED:
+            continue
+        previous = rows[-1] if rows else None
+        if (
+            record.event == Event.STEP_APPROVED
+            and previous is not None
+            and previous.event == Event.APPROVED
+            and previous.task_id == record.task_id
+            and previous.actor_id == record.actor_id
+            and not _needs_several(record)
+        ):
+            continue
+        rows.append(record)
+    return rows
+
+
+def _needs_several(record: AuditRecord) -> bool:
+    if record.task is None:
+        return False
+    return getattr(record.task.specific, "required_approvals", 1) > 1
 
 
 def unread_notifications(user: Any) -> QuerySet[Notification]:
@@ -147,3 +176,28 @@ def may_see_reports(user: Any) -> bool:
     """Workflow reports are for the province and regency officers (and superusers)."""
     roles = user_scope(user).roles
     return user.is_superuser or bool({Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER} & roles)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an approved submission became, to show beside it."""
+
+    kind: str  # "loan", "monthly_report" or "registration"
+    record: Any
+
+
+def approval_outcome(submission: Submission) -> Outcome | None:
+    from finance.models import MonthlyReport
+    from loans.models import Loan
+
+    if submission.status != SubmissionStatus.APPROVED:
+        return None
+    loan = Loan.objects.filter(application=submission).first()
+    if loan is not None:
+        return Outcome("loan", loan)
+    report = MonthlyReport.objects.filter(submission=submission).first()
+    if report is not None:
+        return Outcome("monthly_report", report)
+    if submission.form_page.purpose == FormPurpose.COOPERATIVE_SETUP:
+        return Outcome("registration", submission.cooperative)
+    return None

@@ -24,7 +24,7 @@ from .engine import (
     submission_editors,
 )
 from .enums import Action, Event, NotificationKind
-from .models import ApprovalTask, ApprovalTaskState, Decision
+from .models import ApprovalTask, ApprovalTaskState, Decision, Notification
 
 # Statuses from which the author may still withdraw: no final decision yet.
 WITHDRAWABLE_STATUSES = frozenset(
@@ -160,6 +160,10 @@ def task_decide(
             _("You have already decided on this step."), code="already_decided"
         ) from error
 
+    # The decider has dealt with what they were told about this step.
+    Notification.objects.filter(recipient=by, task_state=task_state, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     status = submission.status
     if action == Action.APPROVE:
         approvals = task_state.decisions.filter(action=Action.APPROVE).count()
@@ -201,6 +205,7 @@ def task_decide(
             submission=submission,
             kind=NotificationKind.CHANGES_REQUESTED,
             comment=comment,
+            actor=by,
         )
     else:
         _set_status(submission, SubmissionStatus.REJECTED)
@@ -223,6 +228,7 @@ def task_decide(
             submission=submission,
             kind=NotificationKind.REJECTED,
             comment=comment,
+            actor=by,
         )
     task_state.refresh_from_db()
     return task_state
@@ -263,7 +269,7 @@ def submission_approve_final(*, submission: Submission, by: Any) -> Submission:
         actor=by,
     )
     apply_final_approval(submission=locked, by=by)
-    notify(recipients=[locked.author], submission=locked, kind=NotificationKind.APPROVED)
+    notify(recipients=[locked.author], submission=locked, kind=NotificationKind.APPROVED, actor=by)
     return locked
 
 
@@ -364,8 +370,6 @@ def reviews_remind_and_escalate(*, now: datetime.datetime | None = None) -> dict
 @transaction.atomic
 def notification_mark_read(*, user: Any, notification_ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
-    from .models import Notification
-
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)

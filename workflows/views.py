@@ -20,16 +20,18 @@ from django.views.decorators.http import require_POST
 from cooperatives.enums import RegionLevel
 from cooperatives.models import Region
 from cooperatives.scoping import get_in_scope_or_404, user_scope
+from forms.enums import SubmissionStatus
 from forms.models import KopdesFormPage, Submission
 from forms.views import answer_sections
 
-from .enums import Action
+from .enums import Action, Event
 from .models import ApprovalTaskState
 from .selectors import (
+    approval_outcome,
     history,
     inbox,
     may_see_reports,
-    unread_notifications,
+    timeline,
     visible_task_states,
     workflow_report,
 )
@@ -61,6 +63,7 @@ class InboxFilterForm(django_forms.Form):
     overdue = django_forms.BooleanField(required=False, label=gettext_lazy("Overdue only"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["form"].queryset = KopdesFormPage.objects.filter(  # type: ignore[attr-defined]
             approval_workflow__isnull=False
@@ -172,7 +175,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "submission": submission,
             "sections": answer_sections(submission, user=request.user),
-            "history": history(submission),
+            "history": timeline(submission),
             "refusal": refusal,
             "form": form,
             "approvals": task_state.decisions.filter(action=Action.APPROVE).count(),
@@ -200,18 +203,21 @@ def submission_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        notification_mark_read(user=request.user)
-        return redirect("notification_list")
     notifications = request.user.kopdes_notifications.select_related(  # type: ignore[union-attr]
-        "submission__form_page", "submission__cooperative"
+        "submission__form_page", "submission__cooperative", "actor"
     )
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(
+    shown = list(page.object_list)
+    response = render(
         request,
         "workflows/notification_list.html",
-        {"page_obj": page, "unread": unread_notifications(request.user).count()},
+        {"page_obj": page, "notifications": shown},
     )
+    # Seen once shown: the page still marks them new this time, the menu stops counting them.
+    notification_mark_read(
+        user=request.user, notification_ids=[n.pk for n in shown if n.read_at is None]
+    )
+    return response
 
 
 @login_required
@@ -272,9 +278,19 @@ def submission_review_context(submission: Submission, user: Any) -> dict[str, An
         .select_related("task")
         .first()
     )
+    sent_back = None
+    if submission.status == SubmissionStatus.CHANGES_REQUESTED:
+        sent_back = (
+            submission.audit.filter(event=Event.CHANGES_REQUESTED)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
     return {
-        "history": history(submission),
+        "history": timeline(submission),
         "open_step": open_step,
+        "sent_back": sent_back,
+        "outcome": approval_outcome(submission),
         "may_withdraw": submission.author_id == user.pk
         and submission.status in WITHDRAWABLE_STATUSES,
     }

@@ -13,7 +13,7 @@ from cooperatives.enums import Role
 from cooperatives.services import role_grant_create
 from forms.enums import SubmissionStatus
 from tests.workflows.builders import loan_application
-from workflows.models import ApprovalTaskState, Decision
+from workflows.models import ApprovalTaskState, Decision, Notification
 
 
 def open_step(submission):
@@ -114,13 +114,19 @@ def test_the_author_withdraws_from_the_submission_page_and_sees_the_history(clie
     assert "Tarik isian" not in detail
 
 
-def test_notifications_list_and_mark_read(client, form, world):
+def test_notifications_are_marked_read_once_shown_and_when_the_step_is_decided(client, form, world):
     sent = loan_application(form, world, 20_000_000)
     client.force_login(world.bob)
+    assert 'class="count-badge">1' in client.get(reverse("inbox")).content.decode()
     page = client.get(reverse("notification_list")).content.decode()
-    assert sent.reference in page and "unread" in page
-    client.post(reverse("notification_list"))
-    assert 'class="panel unread"' not in client.get(reverse("notification_list")).content.decode()
+    assert sent.reference in page and 'class="panel unread"' in page and "Alice" in page
+    again = client.get(reverse("notification_list")).content.decode()
+    assert 'class="panel unread"' not in again
+
+    # A decision also clears what the decider was told about the step.
+    second = loan_application(form, world, 30_000_000)
+    client.post(reverse("task_detail", args=[open_step(second).pk]), {"action": "approve"})
+    assert not Notification.objects.filter(recipient=world.bob, read_at__isnull=True).exists()
 
 
 def test_the_report_counts_open_steps_per_regency(client, form, world):
