@@ -96,6 +96,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             "total": total,
             "overdue": overdue,
             "now": now,
+            "may_see_reports": may_see_reports(request.user),
             "filtered": bool(request.GET.get("form") or request.GET.get("regency"))
             or request.GET.get("overdue"),
         },
