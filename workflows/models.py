@@ -10,6 +10,7 @@ due dates and escalation, an append-only audit trail and in-app notifications. O
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -119,6 +120,7 @@ class ApprovalTask(Task):
         "remind_every_hours",
         "escalate_after_hours",
     ]
+    admin_form_widgets = {"groups": forms.CheckboxSelectMultiple}
     task_state_class = ApprovalTaskState
 
     class Meta:
