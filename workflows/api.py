@@ -35,8 +35,8 @@ from forms.serializers import SubmissionSerializer
 
 from .enums import Action
 from .models import ApprovalTaskState, Decision
+from .selectors import decided_by, inbox, visible_task_states
 from .selectors import history as review_history
-from .selectors import inbox, visible_task_states
 from .serializers import (
     DecideErrorSerializer,
     DecideSerializer,
@@ -140,7 +140,10 @@ class TaskViewSet(viewsets.GenericViewSet):
         params = TaskFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         filters = params.validated_data
-        queryset = inbox(self.request.user)
+        if filters.get("status") == "decided":
+            queryset = decided_by(self.request.user)
+        else:
+            queryset = inbox(self.request.user)
         if filters.get("form"):
             queryset = queryset.filter(submission__form_page_id=filters["form"])
         if filters.get("regency"):

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import TaskState
 
@@ -67,6 +67,17 @@ def inbox(user: Any) -> QuerySet[ApprovalTaskState]:
         .distinct()
         .select_related("task", "submission__form_page", "submission__cooperative__home_village")
         .order_by(F("due_at").asc(nulls_last=True), "started_at")
+    )
+
+
+def decided_by(user: Any) -> QuerySet[ApprovalTaskState]:
+    """Step runs the user has decided (whatever happened next), latest decision first: an
+    officer's record of what they approved, sent back or rejected."""
+    return (
+        scope_queryset(ApprovalTaskState.objects.filter(decisions__user=user), user)
+        .annotate(decided_at=Max("decisions__created_at", filter=Q(decisions__user=user)))
+        .select_related("task", "submission__form_page", "submission__cooperative__home_village")
+        .order_by("-decided_at", "-pk")
     )
 
 

@@ -51,6 +51,12 @@ class TaskFilterSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(
         required=False, default=False, help_text=_("true: only steps past their due date.")
     )
+    status = serializers.ChoiceField(
+        choices=[("open", "open"), ("decided", "decided")],
+        required=False,
+        default="open",
+        help_text=_("open: waiting for your decision (default); decided: steps you decided."),
+    )
 
 
 class TaskSerializer(serializers.ModelSerializer):

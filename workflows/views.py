@@ -28,6 +28,7 @@ from .enums import Action, Event
 from .models import ApprovalTaskState
 from .selectors import (
     approval_outcome,
+    decided_by,
     history,
     inbox,
     may_see_reports,
@@ -61,6 +62,14 @@ class InboxFilterForm(django_forms.Form):
         empty_label=gettext_lazy("All regencies"),
     )
     overdue = django_forms.BooleanField(required=False, label=gettext_lazy("Overdue only"))
+    status = django_forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Show"),
+        choices=[
+            ("", gettext_lazy("Waiting for my decision")),
+            ("decided", gettext_lazy("Decided by me")),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -77,6 +86,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     total = tasks.count()
     overdue = tasks.filter(due_at__lt=now).count()
+    decided = form.is_valid() and form.cleaned_data["status"] == "decided"
+    if decided:
+        tasks = decided_by(request.user)
     if form.is_valid():
         if form.cleaned_data["form"]:
             tasks = tasks.filter(submission__form_page=form.cleaned_data["form"])
@@ -97,8 +109,13 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "now": now,
             "may_see_reports": may_see_reports(request.user),
-            "filtered": bool(request.GET.get("form") or request.GET.get("regency"))
-            or request.GET.get("overdue"),
+            "decided": decided,
+            "filtered": bool(
+                request.GET.get("form")
+                or request.GET.get("regency")
+                or request.GET.get("overdue")
+                or request.GET.get("status")
+            ),
         },
     )
 

@@ -365,3 +365,12 @@ def test_the_openapi_schema_documents_every_review_route(tmp_path: Path):
         assert route in paths, route
     decide_op = paths["/api/v1/tasks/{id}/decide/"]["post"]
     assert set(decide_op["responses"]) == {"200", "400", "403", "404", "409"}
+
+
+def test_status_decided_lists_the_steps_i_decided(form, world):
+    sent = loan_application(form, world, 20_000_000)
+    first = open_step(sent)
+    assert decide(world.bob, first).status_code == 200
+    assert inbox_ids(world.bob, status="decided") == [first.pk]
+    assert inbox_ids(world.bob) == []
+    assert client_for(world.bob).get("/api/v1/tasks/", {"status": "nonsense"}).status_code == 400

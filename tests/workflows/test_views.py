@@ -158,3 +158,15 @@ def test_the_history_downloads_as_a_workbook_within_scope(client, form, world):
     assert rows[-1][6].startswith("=HYPERLINK")  # kept as text, not a formula
     client.force_login(world.carol)
     assert client.get(reverse("submission_history_xlsx", args=[sent.pk])).status_code == 404
+
+
+def test_an_officer_finds_what_they_decided(client, form, world):
+    sent = loan_application(form, world, 20_000_000)
+    waiting = loan_application(form, world, 30_000_000)
+    client.force_login(world.bob)
+    client.post(reverse("task_detail", args=[open_step(sent).pk]), {"action": "approve"})
+    mine = client.get(reverse("inbox"), {"status": "decided"}).content.decode()
+    assert sent.reference in mine and waiting.reference not in mine
+    assert "Disetujui" in mine
+    open_ = client.get(reverse("inbox")).content.decode()
+    assert waiting.reference in open_ and sent.reference not in open_
