@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import formats
 from django.utils.datastructures import MultiValueDict
@@ -348,6 +348,34 @@ class SubmissionViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._detail(visible_submission(user=request.user, pk=pk))
+
+    @extend_schema(
+        operation_id="submissions_file",
+        summary=gettext_lazy("Download an uploaded file"),
+        description=gettext_lazy(
+            "The file as it was uploaded, as an attachment, for anyone who may read the "
+            "submission (token or session)."
+        ),
+        parameters=[
+            SUBMISSION_PK,
+            OpenApiParameter(
+                "file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="File id."
+            ),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    )
+    def file(self, request: Request, pk: int, file_id: int) -> FileResponse:
+        submission = visible_submission(user=request.user, pk=pk)
+        stored = get_object_or_404(submission.files.all(), pk=file_id)
+        try:
+            handle = stored.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, as_attachment=True, filename=stored.original_name)
+        # Never let a browser render an upload as a page of this site.
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(
         operation_id="submissions_start",

@@ -15,6 +15,7 @@ submissions = api.SubmissionViewSet.as_view({"get": "list", "post": "create"})
 submission = api.SubmissionViewSet.as_view({"get": "retrieve"})
 submission_step = api.SubmissionViewSet.as_view({"put": "save_step"})
 submission_submit = api.SubmissionViewSet.as_view({"post": "submit"})
+submission_file = api.SubmissionViewSet.as_view({"get": "file"})
 
 urlpatterns = [
     path("forms/", forms_, name="api-form-list"),
@@ -29,4 +30,9 @@ urlpatterns = [
     path("submissions/<int:pk>/", submission, name="api-submission-detail"),
     path("submissions/<int:pk>/steps/<int:step>/", submission_step, name="api-submission-step"),
     path("submissions/<int:pk>/submit/", submission_submit, name="api-submission-submit"),
+    path(
+        "submissions/<int:pk>/files/<int:file_id>/",
+        submission_file,
+        name="api-submission-file",
+    ),
 ]

@@ -154,11 +154,13 @@ class SubmissionFileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text=_("Download address (scoped)."))
+    url = serializers.SerializerMethodField(
+        help_text=_("Download address in this API (token or session; scoped).")
+    )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, stored: Any) -> str:
-        path = reverse("submission_file", args=[stored.submission_id, stored.pk])
+        path = reverse("api-submission-file", args=[stored.submission_id, stored.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 

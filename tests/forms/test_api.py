@@ -250,7 +250,9 @@ def test_full_flow_start_steps_submit_gives_a_reference(alice, form, world):
     assert body["answers"]["bunga"] == "1.5"
     (stored,) = body["files"]
     assert stored["field_code"] == "akta"
-    assert stored["url"].endswith(reverse("submission_file", args=[submission.pk, stored["id"]]))
+    assert stored["url"].endswith(
+        reverse("api-submission-file", args=[submission.pk, stored["id"]])
+    )
 
     response = alice.put(
         step_url(submission, 1),
@@ -277,9 +279,15 @@ def test_full_flow_start_steps_submit_gives_a_reference(alice, form, world):
     assert sent["status"] == SubmissionStatus.SUBMITTED and sent["reference"]
     assert sent["answers"]["total"] == 150000
     assert sent["editable"] is False
-    # The download is the portal's route: it needs a signed-in session, not an API token.
-    alice.force_login(world.alice)
-    assert alice.get(stored["url"]).status_code == 200
+    # Token clients download through the API, as an attachment, within scope only.
+    download = alice.get(stored["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "attachment" in download["Content-Disposition"]
+    assert download["X-Content-Type-Options"] == "nosniff"
+    outsider = APIClient()
+    outsider.force_authenticate(world.carol)
+    assert outsider.get(stored["url"]).status_code == 404
 
 
 def test_starting_twice_with_the_same_key_returns_the_same_draft(alice, form, world):
@@ -488,6 +496,7 @@ def test_openapi_schema_generates_without_warnings_and_documents_the_routes(tmp_
     for pattern in api_urls.urlpatterns:
         route = str(pattern.pattern).replace("<int:pk>", "{id}")
         route = route.replace("<int:revision_id>", "{revision_id}").replace("<int:step>", "{step}")
+        route = route.replace("<int:file_id>", "{file_id}")
         assert "/api/v1/" + route in paths, route
     operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
     assert len(operation_ids) == len(set(operation_ids))
