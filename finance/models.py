@@ -34,8 +34,9 @@ class MonthlyReport(models.Model):
     surplus_month = models.BigIntegerField(_("SHU this month"))
     surplus_year_to_date = models.BigIntegerField(_("SHU year to date"))
     approved_at = models.DateTimeField(_("approved"))
+    # Empty when no approval step applied to the submission (all skipped by their conditions).
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -20,12 +20,12 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cooperatives.enums import RegionLevel
+from cooperatives.enums import RegionLevel, Role
 from cooperatives.models import Cooperative, Member, Region
 from cooperatives.scoping import (
     get_in_scope_or_404,
+    role_scope,
     scope_queryset,
-    user_scope,
     visible_cooperatives,
 )
 from cooperatives.selectors import user_is_officer
@@ -38,7 +38,6 @@ from .schema import Condition, FieldSpec, FormSchema, pick
 from .services import (
     StaleSubmissionError,
     SubmissionError,
-    may_fill,
     schema_for_revision,
     submission_problems,
     submission_save_step,
@@ -80,15 +79,18 @@ MIRROR_PRESENCE_ONLY = frozenset({FieldType.PHONE, FieldType.NIK})
 
 
 def fillable_cooperatives(*, user: Any, form_page: KopdesFormPage) -> list[Cooperative]:
-    """The visible cooperatives the user may fill `form_page` for, by name."""
-    audience = set(form_page.audience or ["operator"])
-    if not user.is_superuser and not (user_scope(user).roles & audience):
-        return []  # none of the form's roles anywhere: skip asking per cooperative
-    return [
-        cooperative
-        for cooperative in visible_cooperatives(user).order_by("name")
-        if may_fill(user=user, form_page=form_page, cooperative=cooperative)
-    ]
+    """The visible cooperatives the user may fill `form_page` for, by name: the same answer as
+    `may_fill` per cooperative, in one query."""
+    if user.is_superuser:
+        return list(visible_cooperatives(user).order_by("name"))
+    condition = Q(pk__in=[])
+    for role in set(form_page.audience or [Role.OPERATOR]):
+        scope = role_scope(user, role)
+        if scope.everything:
+            return list(Cooperative.objects.order_by("name"))
+        if not scope.nothing:
+            condition |= scope.cooperative_filter()
+    return list(Cooperative.objects.filter(condition).order_by("name"))
 
 
 def _submissions() -> Any:

@@ -23,8 +23,9 @@ class Loan(models.Model):
         _("status"), max_length=20, choices=LoanStatus.choices, default=LoanStatus.APPROVED
     )
     approved_at = models.DateTimeField(_("approved"))
+    # Empty when no approval step applied to the submission (all skipped by their conditions).
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -31,6 +31,20 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("kopdes")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the audit trail refuses TRUNCATE; Django empties the database after a
+    transactional or live-server test with one, so the test database lets that through. The
+    triggers against UPDATE and DELETE stay on (tested in tests/workflows/test_concurrency.py)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "ALTER TABLE kopdes_workflows_auditrecord DISABLE TRIGGER kopdes_audit_no_truncate"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_form_schemas():
     """Form schemas are cached by revision id; a rolled-back test database reuses ids."""

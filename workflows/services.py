@@ -245,8 +245,8 @@ def submission_approve_final(*, submission: Submission, by: Any) -> Submission:
     if by is not None and by.pk in submission_editors(locked):
         # The author's own resubmission finished the workflow: every step left was skipped
         # (e.g. the amount was lowered below a committee's threshold). The approval is the
-        # last approver's who completed a step, never the author's. (When no step applied at
-        # all there is no such approver; the author stays recorded, as before.)
+        # last approver's who completed a step, never the author's. When no step applied at
+        # all, nobody approved it: the system did, by the workflow's own conditions.
         completing = (
             Decision.objects.filter(
                 task_state__submission=locked,
@@ -257,8 +257,7 @@ def submission_approve_final(*, submission: Submission, by: Any) -> Submission:
             .order_by("-created_at", "-pk")
             .first()
         )
-        if completing is not None:
-            by = completing.user
+        by = completing.user if completing is not None else None
     status = locked.status
     _set_status(locked, SubmissionStatus.APPROVED)
     audit(

@@ -272,3 +272,15 @@ def test_escalation_never_hands_a_step_to_its_author(form, world):
     )
     with pytest.raises(NotAnApprover):
         task_decide(task_state_id=step.pk, by=author, action=Action.APPROVE)
+
+
+def test_when_no_step_applies_the_system_approves_and_nobody_is_named(world):
+    from tests.workflows.builders import approval_step, loan_form, workflow
+
+    flow = workflow("Hanya pinjaman besar", approval_step("Komite", condition="jumlah > 50000000"))
+    sent = loan_application(loan_form(flow), world, 5_000_000)
+    assert sent.status == SubmissionStatus.APPROVED
+    final = sent.audit.get(event=Event.FINAL_APPROVED)
+    assert final.actor is None  # not the author: nobody decided, the conditions did
+    assert Loan.objects.get(application=sent).approved_by is None
+    assert events(sent) == [Event.SUBMITTED, Event.STEP_SKIPPED, Event.FINAL_APPROVED]
