@@ -64,6 +64,7 @@ from .services import (
     submission_submit,
     typed_answers,
 )
+from .views import attachment_response
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not found or not yours."))
 CONFLICT = OpenApiResponse(
@@ -366,16 +367,7 @@ class SubmissionViewSet(viewsets.GenericViewSet):
     )
     def file(self, request: Request, pk: int, file_id: int) -> FileResponse:
         submission = visible_submission(user=request.user, pk=pk)
-        stored = get_object_or_404(submission.files.all(), pk=file_id)
-        try:
-            handle = stored.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        response = FileResponse(handle, as_attachment=True, filename=stored.original_name)
-        # Never let a browser render an upload as a page of this site.
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(get_object_or_404(submission.files.all(), pk=file_id))
 
     @extend_schema(
         operation_id="submissions_start",

@@ -588,6 +588,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     submission = _visible_submission(request, pk)
     stored = get_object_or_404(SubmissionFile.objects.filter(submission=submission), pk=file_pk)
+    return attachment_response(stored)
+
+
+def attachment_response(stored: SubmissionFile) -> FileResponse:
+    """An uploaded file as a download (portal and API alike); 404 when its bytes are gone."""
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError as exc:

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.utils import timezone, translation
-from wagtail.models import Locale, Page, Site
 
 from forms.blocks import FileBlock, GroupBlock, RupiahBlock, ShortTextBlock, StepBlock, YesNoBlock
 from forms.demo import ensure_form_index
@@ -16,31 +15,11 @@ from forms.models import KopdesFormPage, Submission
 from tests.e2e.conftest import PHONE, sign_in
 from tests.factories import PASSWORD
 from tests.forms.builders import field, publish_form
-from website.models import HomePage
 
 pytestmark = pytest.mark.e2e
 
 TITLE = "Pendataan Kios Desa"
 REQUIRED = "Kolom ini harus diisi."  # "This field is required." in the portal's Indonesian
-
-
-@pytest.fixture
-def page_tree(db):
-    """The page tree a migration makes (root, home page, site). A live-server test flushes the
-    database afterwards, and Django's serialized rollback cannot bring it back here: with
-    Playwright's event loop running, the test sees another connection object than the one
-    holding the serialized copy."""
-    if HomePage.objects.exists():
-        return
-    locale, _created = Locale.objects.get_or_create(language_code="id")
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = root.add_child(instance=HomePage(title="Kopdes Kaltim", slug="home", locale=locale))
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "root_page": home, "site_name": "Kopdes Kaltim"},
-    )
 
 
 def block_label(block_class) -> str:

@@ -6,7 +6,6 @@ needs two different people; the last approval creates the loan."""
 import re
 
 import pytest
-from wagtail.models import Locale, Page, Site
 
 from cooperatives.enums import Role
 from cooperatives.services import role_grant_create
@@ -16,7 +15,6 @@ from loans.models import Loan
 from tests.e2e.conftest import PHONE, sign_in
 from tests.factories import PASSWORD, MemberFactory
 from tests.workflows.builders import loan_form, loan_workflow
-from website.models import HomePage
 from workflows.models import ApprovalTaskState
 from workflows.selectors import inbox
 
@@ -47,23 +45,6 @@ STICKING_OUT = """[...document.querySelectorAll("body *")]
     .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
          + (e.getAttribute("class") ? "." + e.getAttribute("class") : ""))
     .slice(0, 5)"""
-
-
-@pytest.fixture
-def page_tree(db):
-    """The page tree a migration makes (root, home page, site): a live-server test flushes the
-    database afterwards and cannot bring it back (see test_form_journey.py)."""
-    if HomePage.objects.exists():
-        return
-    locale, _created = Locale.objects.get_or_create(language_code="id")
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = root.add_child(instance=HomePage(title="Kopdes Kaltim", slug="home", locale=locale))
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "root_page": home, "site_name": "Kopdes Kaltim"},
-    )
 
 
 def assert_fits_the_phone(page) -> None:
