@@ -18,11 +18,13 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from wagtail.models import Locale, Page, Site
 
 from cooperatives.enums import CooperativeStatus, Role
 from cooperatives.models import Cooperative, Region
 from cooperatives.services import regions_load, role_grant_create
 from tests.factories import CooperativeFactory, UserFactory
+from website.models import HomePage
 
 # CI shares two cores with PostgreSQL and a browser: judge properties, not timings.
 hypothesis_settings.register_profile(
@@ -129,3 +131,23 @@ def build_world() -> World:
 @pytest.fixture
 def world(regions: None) -> World:
     return build_world()
+
+
+@pytest.fixture
+def page_tree(db):
+    """The page tree a migration makes (root, home page, site), for transactional tests: the
+    flush after each of them empties it. (Serialized rollback would restore it, but a
+    serialized test followed by a plain transactional one leaves the database without content
+    types; and with Playwright's event loop running the live-server test sees another
+    connection than the one holding the serialized copy.)"""
+    if HomePage.objects.exists():
+        return
+    locale, _created = Locale.objects.get_or_create(language_code="id")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = root.add_child(instance=HomePage(title="Kopdes Kaltim", slug="home", locale=locale))
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "Kopdes Kaltim"},
+    )

@@ -9,10 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Locale, Page, Site
-
-from website.models import HomePage
 
 # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still
 # synchronous and safe.
@@ -72,25 +68,3 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_load_state()
-
-
-@pytest.fixture
-def page_tree(db):
-    """The page tree a migration makes (root, home page, site). A live-server test flushes the
-    database afterwards, and Django's serialized rollback cannot bring it back here: with
-    Playwright's event loop running, the test sees another connection object than the one
-    holding the serialized copy."""
-    # After such a flush PostgreSQL gives the content types new ids (its sequences are not
-    # reset), while this process still caches the old ones.
-    ContentType.objects.clear_cache()
-    if HomePage.objects.exists():
-        return
-    locale, _created = Locale.objects.get_or_create(language_code="id")
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = root.add_child(instance=HomePage(title="Kopdes Kaltim", slug="home", locale=locale))
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "root_page": home, "site_name": "Kopdes Kaltim"},
-    )

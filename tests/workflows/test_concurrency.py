@@ -56,8 +56,9 @@ on_postgresql = pytest.mark.skipif(
 
 def threaded(test: Callable[..., None]) -> Callable[..., None]:
     """PostgreSQL only, and no wrapping test transaction: the threads must see each other's
-    commits (and the migrations' data is restored for each test)."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
+    commits; the flush after each empties the page tree, which `page_tree` rebuilds."""
+    test = pytest.mark.usefixtures("page_tree")(test)
+    test = pytest.mark.django_db(transaction=True)(test)
     return on_postgresql(test)
 
 
