@@ -170,3 +170,23 @@ def test_an_officer_finds_what_they_decided(client, form, world):
     assert "Disetujui" in mine
     open_ = client.get(reverse("inbox")).content.decode()
     assert waiting.reference in open_ and sent.reference not in open_
+
+
+def test_review_pages_are_light_and_csp_clean(client, form, world):
+    from tests.website.test_portal import PAGE_BUDGET_BYTES, assert_csp_clean, html, page_weight
+
+    sent = loan_application(form, world, 75_000_000)
+    step = open_step(sent)
+    pages = {
+        "inbox": (world.bob, reverse("inbox")),
+        "task": (world.bob, reverse("task_detail", args=[step.pk])),
+        "submission with history": (world.alice, reverse("submission_detail", args=[sent.pk])),
+        "notifications": (world.bob, reverse("notification_list")),
+        "report": (world.erin, reverse("workflow_report")),
+    }
+    for name, (user, url) in pages.items():
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert page_weight(response) < PAGE_BUDGET_BYTES, name
+        assert_csp_clean(html(response))
