@@ -68,3 +68,25 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_load_state()
+
+
+# The elements that reach past the right edge of the screen, to name them when a page is too wide.
+STICKING_OUT = """[...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > innerWidth)
+    .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+         + (e.getAttribute("class") ? "." + e.getAttribute("class") : ""))
+    .slice(0, 5)"""
+
+
+def assert_fits_the_phone(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (
+        f"{page.url} scrolls sideways ({width} px): {page.evaluate(STICKING_OUT)}"
+    )
+
+
+def sign_out(page) -> None:
+    page.locator("details.usermenu summary").click()
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_load_state()
+    assert "/masuk/" in page.url

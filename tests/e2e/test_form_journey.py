@@ -12,7 +12,7 @@ from forms.blocks import FileBlock, GroupBlock, RupiahBlock, ShortTextBlock, Ste
 from forms.demo import ensure_form_index
 from forms.enums import SubmissionStatus
 from forms.models import KopdesFormPage, Submission
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import PHONE, assert_fits_the_phone, sign_in, sign_out
 from tests.factories import PASSWORD
 from tests.forms.builders import field, publish_form
 
@@ -128,28 +128,6 @@ def admin_builds_and_publishes_the_form(browser, base_url: str, shot) -> KopdesF
 
 
 # --- the portal on a phone ----------------------------------------------------------------------
-
-
-# The elements that reach past the right edge of the screen, to name them when a page is too wide.
-STICKING_OUT = """[...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > innerWidth)
-    .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
-         + (e.getAttribute("class") ? "." + e.getAttribute("class") : ""))
-    .slice(0, 5)"""
-
-
-def assert_fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], (
-        f"{page.url} scrolls sideways ({width} px): {page.evaluate(STICKING_OUT)}"
-    )
-
-
-def sign_out(page) -> None:
-    page.locator("details.usermenu summary").click()
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_load_state()
-    assert "/masuk/" in page.url
 
 
 def test_admin_builds_a_form_and_an_operator_fills_it_on_a_phone(

@@ -12,7 +12,7 @@ from cooperatives.services import role_grant_create
 from forms.enums import SubmissionStatus
 from forms.models import Submission
 from loans.models import Loan
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import assert_fits_the_phone, sign_in, sign_out
 from tests.factories import PASSWORD, MemberFactory
 from tests.workflows.builders import loan_form, loan_workflow
 from workflows.models import ApprovalTaskState
@@ -38,27 +38,6 @@ NOTHING_WAITS = "Tidak ada yang menunggu keputusan Anda."
 REASON_NEEDED = "Tulis alasannya, agar koperasi tahu apa yang harus diperbaiki."
 ALREADY_DECIDED = "Anda sudah memutuskan langkah ini; orang lain juga harus memutuskan."
 SENT_BACK = "Tenor 12 bulan terlalu berat untuk angsurannya. Ubah menjadi 24 bulan."
-
-# The elements that reach past the right edge of the screen, to name them when a page is too wide.
-STICKING_OUT = """[...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > innerWidth)
-    .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
-         + (e.getAttribute("class") ? "." + e.getAttribute("class") : ""))
-    .slice(0, 5)"""
-
-
-def assert_fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], (
-        f"{page.url} scrolls sideways ({width} px): {page.evaluate(STICKING_OUT)}"
-    )
-
-
-def sign_out(page) -> None:
-    page.locator("details.usermenu summary").click()
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_load_state()
-    assert "/masuk/" in page.url
 
 
 def switch_user(page, base: str, username: str) -> None:
