@@ -128,14 +128,8 @@ def notify(
         )
         for user in recipients
     )
-    ids = [notification.pk for notification in created if notification.pk]
-    if not ids:
-        # bulk_create returns no primary keys on some backends: fetch what was just written.
-        ids = list(
-            Notification.objects.filter(
-                submission=submission, kind=kind, emailed_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
+    # SQLite and PostgreSQL both give bulk_create's rows their primary keys.
+    ids = [notification.pk for notification in created]
 
     def queue() -> None:
         from django_q.tasks import async_task

@@ -81,12 +81,6 @@ def decided_by(user: Any) -> QuerySet[ApprovalTaskState]:
     )
 
 
-def inbox_counts(user: Any) -> dict[str, int]:
-    tasks = inbox(user)
-    now = timezone.now()
-    return {"open": tasks.count(), "overdue": tasks.filter(due_at__lt=now).count()}
-
-
 def visible_task_states(user: Any) -> QuerySet[ApprovalTaskState]:
     """Every step run (open or not) on submissions the user may see."""
     return scope_queryset(ApprovalTaskState.objects.all(), user).select_related(
