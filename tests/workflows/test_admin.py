@@ -103,3 +103,11 @@ def test_the_reviews_report_shows_a_form_admin_only_what_their_scope_covers(clie
     response = client.get(reverse("submission_reviews_report"))
     assert response.status_code == 200
     assert "PIN-" not in response.content.decode()
+
+
+def test_a_form_administrator_composes_workflows_without_being_a_superuser(client, world):
+    client.force_login(world.grace)
+    assert client.get(reverse("wagtailadmin_workflows:index")).status_code == 200
+    add_url = reverse("wagtailadmin_workflows:add_task", args=["kopdes_workflows", "approvaltask"])
+    assert client.get(add_url).status_code == 200
+    assert client.get(reverse("wagtailadmin_workflows:add")).status_code == 200
