@@ -28,7 +28,7 @@ test: install
 	DJANGO_SETTINGS_MODULE=website.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy cooperatives website forms workflows finance loans
+	$(VENV)/bin/mypy cooperatives website forms workflows finance loans imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install

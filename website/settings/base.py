@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "workflows",
     "finance",
     "loans",
+    "imports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
