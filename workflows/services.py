@@ -188,45 +188,30 @@ def task_decide(
             # Wagtail moves the workflow on: the next step starts (or is skipped) or the
             # workflow finishes and `submission_approve_final` runs, all in this transaction.
             task_state.approve(user=by, comment=comment)
-    elif action == Action.REQUEST_CHANGES:
-        _set_status(submission, SubmissionStatus.CHANGES_REQUESTED)
-        audit(
-            submission=submission,
-            event=Event.CHANGES_REQUESTED,
-            from_status=status,
-            to_status=SubmissionStatus.CHANGES_REQUESTED,
-            actor=by,
-            task=task,
-            comment=comment,
-        )
-        task_state.reject(user=by, comment=comment)
-        notify(
-            recipients=[submission.author],
-            submission=submission,
-            kind=NotificationKind.CHANGES_REQUESTED,
-            comment=comment,
-            actor=by,
-        )
     else:
-        _set_status(submission, SubmissionStatus.REJECTED)
+        final = action == Action.REJECT
+        to_status = SubmissionStatus.REJECTED if final else SubmissionStatus.CHANGES_REQUESTED
+        _set_status(submission, to_status)
         audit(
             submission=submission,
-            event=Event.REJECTED,
+            event=Event.REJECTED if final else Event.CHANGES_REQUESTED,
             from_status=status,
-            to_status=SubmissionStatus.REJECTED,
+            to_status=to_status,
             actor=by,
             task=task,
             comment=comment,
         )
-        task_state.reject(user=by, update=False, comment=comment)
-        workflow_state = task_state.workflow_state
-        # Wagtail's "reject" means "needs changes"; a final rejection ends the run instead.
-        workflow_state.status = WorkflowState.STATUS_CANCELLED
-        workflow_state.save(update_fields=["status"])
+        # Wagtail's "reject" means "needs changes" (the author resubmits into this step); a
+        # final rejection ends the run instead.
+        task_state.reject(user=by, update=not final, comment=comment)
+        if final:
+            workflow_state = task_state.workflow_state
+            workflow_state.status = WorkflowState.STATUS_CANCELLED
+            workflow_state.save(update_fields=["status"])
         notify(
             recipients=[submission.author],
             submission=submission,
-            kind=NotificationKind.REJECTED,
+            kind=NotificationKind.REJECTED if final else NotificationKind.CHANGES_REQUESTED,
             comment=comment,
             actor=by,
         )
