@@ -199,6 +199,20 @@ class Member(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Provenance (see imports.models.ImportedRecord, which this app cannot import): the
+    # spreadsheet import and sheet row that last created or changed the member.
+    import_run = models.ForeignKey(
+        "imports.ImportRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("import"),
+    )
+    import_row = models.PositiveIntegerField(
+        _("import row"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["name", "id"]

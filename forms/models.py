@@ -142,6 +142,20 @@ class Submission(RevisionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Provenance of a submission brought in from a spreadsheet (see imports.models.ImportedRecord,
+    # which this app cannot import): the import and the sheet row it came from.
+    import_run = models.ForeignKey(
+        "imports.ImportRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("import"),
+    )
+    import_row = models.PositiveIntegerField(
+        _("import row"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]

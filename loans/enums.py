@@ -7,3 +7,13 @@ class LoanStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAID_OFF = "paid_off", _("Paid off")
     WRITTEN_OFF = "written_off", _("Written off")
+
+
+class Collectibility(models.TextChoices):
+    """OJK's five collectibility classes (kolektibilitas) of a loan."""
+
+    LANCAR = "lancar", _("Lancar (current)")
+    DPK = "dpk", _("Dalam Perhatian Khusus (special mention)")
+    KURANG_LANCAR = "kurang_lancar", _("Kurang Lancar (substandard)")
+    DIRAGUKAN = "diragukan", _("Diragukan (doubtful)")
+    MACET = "macet", _("Macet (loss)")
