@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("cooperatives.api_urls")),
     path("", include("forms.api_urls")),
     path("", include("workflows.api_urls")),
+    path("", include("imports.api_urls")),
     # Last: anything not matched above.
     re_path(r"^(?P<path>.*)$", not_found, name="api-not-found"),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("cooperatives.urls")),
     path("", include("forms.urls")),
     path("", include("workflows.urls")),
+    path("", include("imports.urls")),
 ]
 
 if settings.DEBUG:

@@ -13,7 +13,14 @@ register = template.Library()
 NAV_SECTIONS: dict[str, frozenset[str]] = {
     "home": frozenset({"home"}),
     "cooperatives": frozenset(
-        {"cooperative_list", "cooperative_detail", "member_list", "member_detail"}
+        {
+            "cooperative_list",
+            "cooperative_detail",
+            "member_list",
+            "member_detail",
+            "import_start",
+            "import_run_detail",
+        }
     ),
     "forms": frozenset(
         {
