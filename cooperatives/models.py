@@ -210,9 +210,7 @@ class Member(models.Model):
         editable=False,
         verbose_name=_("import"),
     )
-    import_row = models.PositiveIntegerField(
-        _("import row"), null=True, blank=True, editable=False
-    )
+    import_row = models.PositiveIntegerField(_("import row"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

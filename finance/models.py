@@ -86,7 +86,9 @@ class SavingsTransaction(ImportedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id} {self.date} {self.savings_type} +{self.deposit} -{self.withdrawal}"
+        return (
+            f"{self.member_id} {self.date} {self.savings_type} +{self.deposit} -{self.withdrawal}"
+        )
 
 
 class SavingsBalance(ImportedRecord):

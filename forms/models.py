@@ -153,9 +153,7 @@ class Submission(RevisionMixin, models.Model):
         editable=False,
         verbose_name=_("import"),
     )
-    import_row = models.PositiveIntegerField(
-        _("import row"), null=True, blank=True, editable=False
-    )
+    import_row = models.PositiveIntegerField(_("import row"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

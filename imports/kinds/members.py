@@ -307,6 +307,9 @@ class MembersKind(Kind):
         figures = {key: balances.get(key, current[key] if current else 0) for key in BALANCE_FIELDS}
         if current is not None and all(current[key] == figures[key] for key in BALANCE_FIELDS):
             return
+        if current is None and not any(figures.values()):
+            # Nothing saved yet and nothing to say: no balance of zeros is recorded.
+            return
         plan.extra["balance"] = figures
         if current is not None:
             for key in BALANCE_FIELDS:

@@ -283,7 +283,7 @@ def test_wrong_savings_rows_name_row_column_and_reason_and_write_nothing(world, 
         (15, "E", "required"),
     }
     duplicate = next(e for e in run.errors if e["code"] == "receipt_duplicate")
-    assert "row 6" in duplicate["message"]
+    assert "baris 6" in duplicate["message"]
     assert snapshot(SavingsTransaction.objects.all()) == before
 
     partial = run_import(world, "savings", savings_book(rows), skip_invalid=True)
@@ -350,7 +350,7 @@ def test_a_savings_row_with_another_cooperatives_member_is_refused(world, people
     assert run.status == RunStatus.APPLIED
     assert found(run) == {(7, "C", "member_unknown")}
     message = run.errors[0]["message"]
-    assert message == "No member of this cooperative has this NIK."
+    assert message == "Tidak ada anggota koperasi ini dengan NIK tersebut."
     assert list(
         SavingsTransaction.objects.filter(cooperative=world.coop_a).values_list("member", "deposit")
     ) == [(people["siti"].pk, 100000)]
@@ -457,7 +457,7 @@ def test_wrong_cash_rows_are_refused_with_their_reason(world):
         (12, "A", "date_short_year"),
         (13, "C", "required"),
     }
-    assert "row 9" in next(e for e in run.errors if e["code"] == "voucher_duplicate")["message"]
+    assert "baris 9" in next(e for e in run.errors if e["code"] == "voucher_duplicate")["message"]
     assert not CashBookEntry.objects.exists()
 
     partial = run_import(world, "cashbook", cash_book(rows), skip_invalid=True)
@@ -673,7 +673,7 @@ def test_wrong_loan_rows_are_refused_with_their_reason(world, people):
     }
     per_year = next(e for e in run.errors if e["code"] == "rate_per_year")["message"]
     assert "1,5" in per_year  # 18 a year is 1,5 a month: said, never done silently
-    assert "row 6" in next(e for e in run.errors if e["code"] == "loan_duplicate")["message"]
+    assert "baris 6" in next(e for e in run.errors if e["code"] == "loan_duplicate")["message"]
     assert not LoanLedgerEntry.objects.filter(cooperative=world.coop_a).exists()
 
     partial = run_import(world, "loans", loan_book(rows), skip_invalid=True)

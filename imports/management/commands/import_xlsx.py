@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -53,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument("--form", default="", help="Form slug (kind submissions).")
         parser.add_argument("--sheet", default="", help="Sheet name; default the first visible.")
         parser.add_argument("--submit", action="store_true", help="Send imported submissions.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="Username the import is made by (required for submissions: they need an author).",
+        )
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--skip-invalid", action="store_true")
         parser.add_argument("--json", action="store_true")
@@ -76,6 +82,11 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("No published form has the slug “%(slug)s”.") % {"slug": options["form"]}
                 )
+        uploader = None
+        if options["user"]:
+            uploader = get_user_model().objects.filter(username=options["user"]).first()
+            if uploader is None:
+                raise CommandError(_("No user “%(name)s”.") % {"name": options["user"]})
         path: Path = options["file"]
         try:
             data = path.read_bytes()
@@ -87,6 +98,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 data=data,
                 file_name=path.name,
+                uploaded_by=uploader,
                 form=form,
                 submit=options["submit"],
                 sheet=options["sheet"],
