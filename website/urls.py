@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("forms.urls")),
     path("", include("workflows.urls")),
     path("", include("imports.urls")),
+    path("", include("imports.export_urls")),
 ]
 
 if settings.DEBUG:
