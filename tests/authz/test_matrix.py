@@ -16,9 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms.services import submission_save_step, submission_start, submission_submit
+from imports.services import import_run_check, import_run_create
 from tests.authz.urlwalk import Route, build_url, resolves_to, walk
 from tests.factories import MemberFactory, UserFactory
 from tests.forms.builders import field, publish_form
+from tests.imports.books import SITI, member_book
 from tests.workflows.builders import approval_step, workflow
 from website.models import HomePage
 
@@ -80,6 +82,18 @@ def sent_submission(form, cooperative, author):
     return submission_submit(submission=draft, by=author)
 
 
+def checked_import(cooperative, uploader):
+    run = import_run_create(
+        cooperative=cooperative,
+        kind="members",
+        data=member_book([SITI]),
+        file_name="anggota.xlsx",
+        uploaded_by=uploader,
+        queue=False,
+    )
+    return import_run_check(run_id=run.pk)
+
+
 @pytest.fixture
 def scene(world):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
@@ -96,6 +110,8 @@ def scene(world):
     )
     own_sent = sent_submission(form, world.coop_a, world.alice)
     other_sent = sent_submission(form, world.coop_c, world.carol)
+    own_import = checked_import(world.coop_a, world.alice)
+    other_import = checked_import(world.coop_c, world.carol)
     objects = {
         "own": {
             "coop": str(world.coop_a.pk),
@@ -107,6 +123,8 @@ def scene(world):
             "form": str(form.pk),
             "revision": str(form.live_revision_id),
             "task": str(own_sent.approval_task_states.get().pk),
+            "import": str(own_import.pk),
+            "import_kind": "members",
         },
         "other": {
             "coop": str(world.coop_c.pk),
@@ -118,6 +136,8 @@ def scene(world):
             "form": str(form.pk),
             "revision": "987654321",  # no such version
             "task": str(other_sent.approval_task_states.get().pk),
+            "import": str(other_import.pk),
+            "import_kind": "savings",
         },
     }
     return users, objects
