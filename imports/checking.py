@@ -159,7 +159,9 @@ def check_workbook(run: "ImportRun", data: bytes, *, progress: Progress | None =
         for column, index, read in mapped:
             raw = cells[index] if index < len(cells) else ""
             if (row.number, index) in formulas:
-                raw = _formula_value(ctx, plan, column, formulas[(row.number, index)], sheet.rows)
+                raw = _formula_value(
+                    ctx, plan, column, formulas[(row.number, index)], sheet.rows, formulas
+                )
                 if raw is None:
                     continue
             if raw == "" or raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -199,11 +201,11 @@ def _blank(cells: tuple[Any, ...], index: int) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _formula_value(
-    ctx: Context, plan: RowPlan, column: Column, formula: str, rows: list[Any]
+def _worked_out(
+    formula: str, rows: list[Any], formulas: dict[tuple[int, int], str], seen: frozenset[str]
 ) -> Any:
-    """A formula cell saved without its result (files written by programs, not Excel): simple
-    arithmetic is worked out, anything else makes the row wrong — never read as 0."""
+    """The value of an uncached formula; a cell it refers to that is itself an uncached formula
+    is worked out too (a chain, never a cycle), not read as empty."""
 
     def cell(reference: str) -> Any:
         match = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", reference.upper())
@@ -213,15 +215,34 @@ def _formula_value(
         index = 0
         for letter in letters:
             index = index * 26 + ord(letter) - 64
+        key = (int(number), index - 1)
+        if key in formulas:
+            name = f"{letters}{number}"
+            if name in seen or len(seen) > 20 or not formulas[key]:
+                raise ValidationError("", code="formula_unsupported")
+            return _worked_out(formulas[key], rows, formulas, seen | {name})
         row_index = int(number) - 1
         if row_index >= len(rows) or index - 1 >= len(rows[row_index].values):
             return ""
         return rows[row_index].values[index - 1]
 
+    if not formula:
+        raise ValidationError("", code="formula_unsupported")
+    return evaluate_formula(formula, cell)
+
+
+def _formula_value(
+    ctx: Context,
+    plan: RowPlan,
+    column: Column,
+    formula: str,
+    rows: list[Any],
+    formulas: dict[tuple[int, int], str],
+) -> Any:
+    """A formula cell saved without its result (files written by programs, not Excel): simple
+    arithmetic is worked out, anything else makes the row wrong — never read as 0."""
     try:
-        if not formula:
-            raise ValidationError("", code="formula_unsupported")
-        return evaluate_formula(formula, cell)
+        return _worked_out(formula, rows, formulas, frozenset())
     except ValidationError:
         ctx.problem(
             plan,

@@ -1,5 +1,7 @@
 """Test settings: the suite's own database, synchronous jobs, fast password hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, Q_CLUSTER
 
@@ -9,8 +11,9 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # django-q2 reads Q_CLUSTER once at import, so override_settings cannot switch it: tests run tasks
-# synchronously unless a test starts a real cluster itself.
-Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+# synchronously. A test about the worker starts a real cluster in a subprocess, which sets
+# KOPDES_Q_SYNC=0 to work the queue instead.
+Q_CLUSTER = {**Q_CLUSTER, "sync": os.environ.get("KOPDES_Q_SYNC", "1") == "1"}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
