@@ -183,7 +183,7 @@ def member_get(
     """One member of `cooperative`; Http404 when the member belongs to another cooperative or
     lies outside the user's scope."""
     members = Member.objects.filter(cooperative=cooperative).select_related(
-        "village__parent__parent"
+        "village__parent__parent", "import_run"
     )
     if flag_duplicates:
         members = members.annotate(nik_elsewhere=_nik_elsewhere())

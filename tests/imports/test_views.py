@@ -174,3 +174,20 @@ def test_a_run_left_behind_by_a_worker_is_queued_again(world, monkeypatch):
     # Picked up again, it is checked once; a second delivery leaves it alone.
     assert tasks.import_check(run.pk) == "ready"
     assert tasks.import_check(run.pk) == "skipped"
+
+
+def test_a_member_page_says_which_file_and_row_the_member_came_from(client, world):
+    from imports.services import import_file
+
+    run = import_file(
+        cooperative=world.coop_a,
+        kind="members",
+        data=member_book([SITI]),
+        file_name="buku-anggota.xlsx",
+        uploaded_by=world.alice,
+    )
+    member = Member.objects.get()
+    client.force_login(world.bob)
+    page = client.get(reverse("member_detail", args=[world.coop_a.pk, member.pk])).content.decode()
+    assert "buku-anggota.xlsx, baris 6" in page
+    assert reverse("import_run_detail", args=[run.pk]) in page
