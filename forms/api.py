@@ -9,16 +9,12 @@ the portal's step and review pages.
 """
 
 import json
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils import formats
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -38,11 +34,10 @@ from wagtail.models import PageLogEntry, Revision
 from cooperatives.scoping import get_in_scope_or_404, scope_queryset, visible_cooperatives
 from cooperatives.serializers import ErrorSerializer
 
-from .enums import EDITABLE_STATUSES, FieldType, SubmissionStatus
-from .filling import StepForm
+from .enums import EDITABLE_STATUSES, SubmissionStatus
+from .filling import StepForm, step_form_data
 from .json_schema import form_json_schema
 from .models import KopdesFormPage, Submission
-from .schema import FieldSpec, FormSchema
 from .serializers import (
     FormSerializer,
     FormVersionSerializer,
@@ -120,82 +115,8 @@ def own_submission(*, user: Any, pk: int) -> Submission:
     return submission
 
 
-# --- JSON answers into the form data a StepForm reads -------------------------------------------
-
-_MACHINE_DECIMAL = r"^-?\d+(\.\d+)?$"
 # Messages by question code (a name the viewset's `list` method cannot shadow).
 Messages = dict[str, list[str]]
-
-
-def _as_form_value(spec: FieldSpec, value: Any) -> list[str]:
-    """One answer as the posted strings a browser would send for it."""
-    if value is None:
-        return []
-    if spec.type == FieldType.YES_NO and isinstance(value, bool):
-        return ["yes" if value else "no"]
-    if isinstance(value, list):
-        return [str(item) for item in value]
-    if spec.type in {FieldType.DECIMAL, FieldType.PERCENTAGE} and not isinstance(value, bool):
-        # JSON numbers and "12.5" use a dot; the form reads the active language's separator.
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            return [str(value)]  # the form words the error, as for a person
-        if isinstance(value, int | float) or _is_machine_decimal(str(value)):
-            return [formats.localize_input(number)]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(value)]
-
-
-def _is_machine_decimal(text: str) -> bool:
-    return re.fullmatch(_MACHINE_DECIMAL, text.strip()) is not None
-
-
-def step_form_data(
-    schema: FormSchema, step_index: int, answers: Any
-) -> tuple[MultiValueDict[str, str], dict[str, list[str]]]:
-    """The form data a StepForm expects for JSON `answers` of one step, and the errors of what
-    cannot be turned into form data at all (unknown codes, a group that is not a list)."""
-    data: MultiValueDict[str, str] = MultiValueDict()
-    errors: dict[str, list[str]] = {}
-    if not isinstance(answers, dict):
-        return data, {"answers": [_("Send the answers as an object keyed by question code.")]}
-    specs = {s.code: s for s in schema.steps[step_index].fields if s.is_input}
-    for code in answers:
-        spec = specs.get(code)
-        if spec is None or spec.type == FieldType.FILE:
-            errors[code] = [
-                _("Upload files as multipart form data, not in the answers.")
-                if spec is not None
-                else _("This step has no question with this code.")
-            ]
-    for code, spec in specs.items():
-        value = answers.get(code)
-        if spec.type == FieldType.FILE:
-            continue
-        if spec.type != FieldType.GROUP:
-            data.setlist(code, _as_form_value(spec, value))
-            continue
-        rows = value if value is not None else []
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            errors[code] = [_("Send the rows of this table as a list of objects.")]
-            continue
-        columns = {c.code: c for c in spec.columns}
-        data[f"{code}-TOTAL_FORMS"] = str(len(rows))
-        data[f"{code}-INITIAL_FORMS"] = "0"
-        data[f"{code}-MIN_NUM_FORMS"] = str(int(spec.options.get("min_rows") or 0))
-        data[f"{code}-MAX_NUM_FORMS"] = str(int(spec.options.get("max_rows") or 20))
-        for number, row in enumerate(rows):
-            for column_code, column_value in row.items():
-                column = columns.get(column_code)
-                if column is None or column.type == FieldType.CALCULATED:
-                    errors[f"{code}.{number}.{column_code}"] = [
-                        _("This table has no column with this code.")
-                    ]
-                    continue
-                data.setlist(f"{code}-{number}-{column_code}", _as_form_value(column, column_value))
-    return data, errors
 
 
 def step_form_errors(form: StepForm) -> dict[str, Any]:

@@ -2,15 +2,17 @@
 hidden fields are neither validated nor stored, calculations and rules run on the server."""
 
 import datetime
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from cooperatives.enums import MemberStatus, RegionLevel
 from cooperatives.models import Cooperative, Member, Region
@@ -372,3 +374,80 @@ def answers_to_json(schema: FormSchema, answers: dict[str, Any]) -> dict[str, An
         columns = {c.code: c.type for c in spec.columns}
         stored[code] = to_json(spec.type, value, columns)
     return stored
+
+
+# --- Answers as form data (the JSON API and spreadsheet imports fill StepForms with it) ---
+
+
+_MACHINE_DECIMAL = r"^-?\d+(\.\d+)?$"
+
+
+def _as_form_value(spec: FieldSpec, value: Any) -> list[str]:
+    """One answer as the posted strings a browser would send for it."""
+    if value is None:
+        return []
+    if spec.type == FieldType.YES_NO and isinstance(value, bool):
+        return ["yes" if value else "no"]
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if spec.type in {FieldType.DECIMAL, FieldType.PERCENTAGE} and not isinstance(value, bool):
+        # JSON numbers and "12.5" use a dot; the form reads the active language's separator.
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return [str(value)]  # the form words the error, as for a person
+        if isinstance(value, int | float) or _is_machine_decimal(str(value)):
+            return [formats.localize_input(number)]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def _is_machine_decimal(text: str) -> bool:
+    return re.fullmatch(_MACHINE_DECIMAL, text.strip()) is not None
+
+
+def step_form_data(
+    schema: FormSchema, step_index: int, answers: Any
+) -> tuple[MultiValueDict[str, str], dict[str, list[str]]]:
+    """The form data a StepForm expects for JSON `answers` of one step, and the errors of what
+    cannot be turned into form data at all (unknown codes, a group that is not a list)."""
+    data: MultiValueDict[str, str] = MultiValueDict()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(answers, dict):
+        return data, {"answers": [gettext("Send the answers as an object keyed by question code.")]}
+    specs = {s.code: s for s in schema.steps[step_index].fields if s.is_input}
+    for code in answers:
+        spec = specs.get(code)
+        if spec is None or spec.type == FieldType.FILE:
+            errors[code] = [
+                gettext("Upload files as multipart form data, not in the answers.")
+                if spec is not None
+                else gettext("This step has no question with this code.")
+            ]
+    for code, spec in specs.items():
+        value = answers.get(code)
+        if spec.type == FieldType.FILE:
+            continue
+        if spec.type != FieldType.GROUP:
+            data.setlist(code, _as_form_value(spec, value))
+            continue
+        rows = value if value is not None else []
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            errors[code] = [gettext("Send the rows of this table as a list of objects.")]
+            continue
+        columns = {c.code: c for c in spec.columns}
+        data[f"{code}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{code}-INITIAL_FORMS"] = "0"
+        data[f"{code}-MIN_NUM_FORMS"] = str(int(spec.options.get("min_rows") or 0))
+        data[f"{code}-MAX_NUM_FORMS"] = str(int(spec.options.get("max_rows") or 20))
+        for number, row in enumerate(rows):
+            for column_code, column_value in row.items():
+                column = columns.get(column_code)
+                if column is None or column.type == FieldType.CALCULATED:
+                    errors[f"{code}.{number}.{column_code}"] = [
+                        gettext("This table has no column with this code.")
+                    ]
+                    continue
+                data.setlist(f"{code}-{number}-{column_code}", _as_form_value(column, column_value))
+    return data, errors

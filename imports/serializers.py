@@ -10,7 +10,7 @@ from .enums import ImportKind
 from .models import ImportRun
 
 
-class ProblemSerializer(serializers.Serializer):
+class ImportProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text=_("Row number as Excel shows it; 0 for the file."))
     column = serializers.CharField(help_text=_("Column letter as Excel shows it, or empty."))
     code = serializers.CharField()
@@ -59,8 +59,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
 class ImportRunDetailSerializer(ImportRunSerializer):
     # The metaclass moves declared fields out of the class, so this does not hide .errors.
-    errors = ProblemSerializer(many=True, read_only=True)  # type: ignore[assignment]
-    warnings = ProblemSerializer(many=True, read_only=True)
+    errors = ImportProblemSerializer(many=True, read_only=True)  # type: ignore[assignment]
+    warnings = ImportProblemSerializer(many=True, read_only=True)
     changes = serializers.JSONField(
         read_only=True,
         help_text=_("The first changed rows: row, label and [heading, before, after] per field."),

@@ -29,9 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from cooperatives.enums import MemberStatus
 from cooperatives.models import CooperativeVillage, Member
-from forms.api import step_form_data
 from forms.enums import COUNTED_STATUSES, FieldType, PeriodRule, SubmissionStatus
-from forms.filling import ChoiceLists, StepForm, answers_to_json
+from forms.filling import ChoiceLists, StepForm, answers_to_json, step_form_data
 from forms.models import KopdesFormPage, Submission
 from forms.schema import FieldSpec, FormSchema
 from forms.services import (

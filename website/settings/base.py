@@ -202,6 +202,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["website.schema.only_api_v1"],
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "imports.enums.ImportKind",
+        "RegionKindEnum": "cooperatives.enums.RegionKind",
+        "ImportStatusEnum": "imports.enums.RunStatus",
+    },
 }
 
 # Background jobs. django-q2 reads this once at import: tests set `sync` in their own module.
