@@ -7,6 +7,7 @@ Exit status is 0 unless a benchmark crashes, or, with --strict, a budget is miss
 
 import argparse
 import importlib
+import inspect
 import os
 import shutil
 import sys
@@ -23,10 +24,11 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "benchmarks":
 elif str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# Each module has `run(*, iterations: int, warmup: int) -> Report`. Later benchmarks (imports,
-# exports, dashboards) are added here.
+# Each module has `run(*, iterations: int, warmup: int) -> Report`, and may take `quick: bool`
+# too. Later benchmarks (dashboards) are added here.
 BENCHMARKS = {
     "forms": "benchmarks.bench_forms",
+    "imports": "benchmarks.imports_bench",
 }
 
 
@@ -84,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database ready in {time.perf_counter() - started:.1f} s ({folder})")
         for name in names:
             module = importlib.import_module(BENCHMARKS[name])
-            report = module.run(iterations=arguments.iterations, warmup=arguments.warmup)
+            options = {"iterations": arguments.iterations, "warmup": arguments.warmup}
+            if "quick" in inspect.signature(module.run).parameters:
+                options["quick"] = arguments.quick
+            report = module.run(**options)
             print()
             print(render(report))
             if not report.ok:
