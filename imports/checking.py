@@ -4,10 +4,12 @@ The same pass serves the preview and, again inside the apply transaction, the im
 what is written is always decided against the records as they are at that moment.
 """
 
+import contextlib
 import datetime
+import gc
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ from .reader import (
     column_letter,
     find_header,
     is_footer_row,
+    normalize_heading,
     open_workbook,
     read_sheet,
     uncached_formulas,
@@ -33,6 +36,10 @@ if TYPE_CHECKING:
     from .models import ImportRun
 
 Progress = Callable[[int, int], None]
+# Words of a total row written where a required value (a NIK, a date) should be.
+TOTAL_WORDS = frozenset(
+    {"jumlah", "total", "jumlah total", "grand total", "sub total", "subtotal", "total keseluruhan"}
+)
 
 _TITLE_DATE = re.compile(r"\b(?:per|posisi|tanggal|tgl|keadaan|s\.?\s?d\.?)\b[\s.:]*(.+)$", re.I)
 
@@ -79,10 +86,16 @@ def _reader(column: Column) -> Callable[[Any], Any]:
         choices = column.choices
         return lambda value: parse_choice(value, choices)
     if column.type == ValueType.TEXT:
-        # Our own exports put an apostrophe before text that could run as a formula; a list
-        # exported and imported again must come back unchanged.
-        return lambda value: unneutralise(parse_text(value))
+        return _text
     return PARSERS[column.type]
+
+
+def _text(value: Any) -> str:
+    # Our own exports put an apostrophe before text that could run as a formula; a list
+    # exported and imported again must come back unchanged.
+    if isinstance(value, str):
+        return unneutralise(value.rstrip().lstrip(" \u00a0"))
+    return parse_text(value)
 
 
 def _example_values(mapped: list[tuple[Column, int, Callable[[Any], Any]]]) -> dict[str, Any]:
@@ -131,9 +144,59 @@ def check_workbook(run: "ImportRun", data: bytes, *, progress: Progress | None =
         for column in columns
         if column.key in header.columns
     ]
+    data_rows = sheet.rows[header.data_start - 1 :]
+    total = len(data_rows)
+    formula_rows = {number for number, _index in formulas}
+    if formulas:
+        ctx.state["_rows"] = sheet.rows
+    with _collector_paused():
+        plans = _plan_rows(ctx, kind, header, mapped, data_rows, formulas, formula_rows, progress)
+    kind.finish(ctx, plans)
+    if progress:
+        progress(total, total)
+    return Checked(sheet.name, header.row, kind, ctx, plans)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading 100,000 rows makes millions of small objects and none of them cyclic: Python's
+    cycle collector would walk them again and again for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _may_be_footer(cells: tuple[Any, ...], required_indexes: list[int]) -> bool:
+    """Cheap test before is_footer_row: a row whose required cells are all filled with
+    something other than a total word is a data row."""
+    for index in required_indexes:
+        if index >= len(cells):
+            return True
+        value = cells[index]
+        if value is None or value == "":
+            return True
+        if isinstance(value, str) and normalize_heading(value) in TOTAL_WORDS:
+            return True
+    return not required_indexes
+
+
+def _plan_rows(
+    ctx: Context,
+    kind: Kind,
+    header: Any,
+    mapped: list[tuple[Column, int, Callable[[Any], Any]]],
+    data_rows: list[Any],
+    formulas: dict[tuple[int, int], str],
+    formula_rows: set[int],
+    progress: Progress | None,
+) -> list[RowPlan]:
+    run = ctx.run
     example = _example_values(mapped)
     required_message = _("“%(heading)s” must be filled in.")
-    data_rows = sheet.rows[header.data_start - 1 :]
     total = len(data_rows)
     plans: list[RowPlan] = []
     last_report = time.monotonic()
@@ -146,7 +209,7 @@ def check_workbook(run: "ImportRun", data: bytes, *, progress: Progress | None =
         cells = row.values
         if row.is_empty():
             continue
-        if is_footer_row(row, header) or (
+        if (_may_be_footer(cells, required_indexes) and is_footer_row(row, header)) or (
             after_footer and all(_blank(cells, index) for index in required_indexes)
         ):
             # Below a JUMLAH row come signatures and names in brackets: not members, not errors.
@@ -156,11 +219,12 @@ def check_workbook(run: "ImportRun", data: bytes, *, progress: Progress | None =
         plan = RowPlan(row.number, RowAction.CREATE)
         values: dict[str, Any] = {}
         filled = False
+        with_formulas = row.number in formula_rows
         for column, index, read in mapped:
             raw = cells[index] if index < len(cells) else ""
-            if (row.number, index) in formulas:
+            if with_formulas and (row.number, index) in formulas:
                 raw = _formula_value(
-                    ctx, plan, column, formulas[(row.number, index)], sheet.rows, formulas
+                    ctx, plan, column, formulas[(row.number, index)], ctx.state["_rows"], formulas
                 )
                 if raw is None:
                     continue
@@ -188,10 +252,7 @@ def check_workbook(run: "ImportRun", data: bytes, *, progress: Progress | None =
             continue
         kind.check_row(ctx, plan, values)
         plans.append(plan)
-    kind.finish(ctx, plans)
-    if progress:
-        progress(total, total)
-    return Checked(sheet.name, header.row, kind, ctx, plans)
+    return plans
 
 
 def _blank(cells: tuple[Any, ...], index: int) -> bool:

@@ -813,7 +813,7 @@ class _FormulaScan:
 # Sheets and rows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     number: int  # as Excel shows it, 1-based
     values: tuple[Any, ...]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..models import ImportRun
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     row: int
     column: str  # the letter Excel shows, "" when the problem is the whole row
@@ -34,7 +34,7 @@ class Problem:
         return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     number: int
     action: RowAction

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cooperatives.models import Member
-from cooperatives.validators import nik_birth_date
 from finance.models import SavingsBalance
 
+from ..bulk import insert_rows
 from ..enums import ImportKind, RowAction
 from ..spec import Column, ValueType
 from ..values import parse_sex
-from .base import ApplyResult, Context, Kind, RowPlan, changed_fields
+from .base import ApplyResult, Context, Kind, RowPlan
 from .villages import VillageNotFound, VillageResolver
 
 MEMBER_FIELDS = (
@@ -182,12 +182,28 @@ class MembersKind(Kind):
 
     def start(self, ctx: Context) -> None:
         state = ctx.state
-        state["members"] = {
-            row["nik"]: row
-            for row in Member.objects.filter(cooperative=ctx.cooperative).values(
-                "id", "nik", *MEMBER_FIELDS
-            )
-        }
+        # The fields this file can change, in a fixed order; sex is always known from the NIK.
+        compared = [
+            name
+            for name in MEMBER_FIELDS
+            if name == "sex" or name.removesuffix("_id") in ctx.letters
+        ]
+        state["compared"] = compared
+        state["compared_without_join"] = [name for name in compared if name != "join_date"]
+        # A fingerprint of each stored member, not its values: a cooperative's whole member list
+        # is held during the check. Rows whose fingerprint differs are compared field by field
+        # in finish() (a 64-bit hash of equal values is equal; unequal values colliding is
+        # vanishingly unlikely, and would leave that one row unchanged, never corrupt it).
+        members: dict[str, tuple[int, int, int]] = {}
+        join = compared.index("join_date") if "join_date" in compared else None
+        for member_id, nik, *stored in (
+            Member.objects.filter(cooperative=ctx.cooperative)
+            .values_list("id", "nik", *compared)
+            .iterator(chunk_size=5000)
+        ):
+            without = stored if join is None else stored[:join] + stored[join + 1 :]
+            members[nik] = (member_id, hash(tuple(stored)), hash(tuple(without)))
+        state["members"] = members
         state["seen"] = {}
         state["has_balances"] = any(key in ctx.letters for key in BALANCE_FIELDS)
         state["as_of"] = ctx.title_date or timezone.localdate()
@@ -198,13 +214,14 @@ class MembersKind(Kind):
                 .annotate(latest=Max("as_of"))
                 .values_list("member_id", "latest")
             )
-            balances: dict[int, dict[str, Any]] = {}
+            # member id → (balance id, as of, pokok, wajib, sukarela) of its latest balance
+            balances: dict[int, tuple[Any, ...]] = {}
             if latest:
                 for row in SavingsBalance.objects.filter(
                     cooperative=ctx.cooperative, as_of__in=set(latest.values())
-                ).values("id", "member_id", "as_of", *BALANCE_FIELDS):
-                    if latest.get(row["member_id"]) == row["as_of"]:
-                        balances[row["member_id"]] = row
+                ).values_list("id", "member_id", "as_of", *BALANCE_FIELDS):
+                    if latest.get(row[1]) == row[2]:
+                        balances[row[1]] = (row[0], row[2], *row[3:])
             state["balances"] = balances
         state["villages"] = VillageResolver(ctx.cooperative) if "village" in ctx.letters else None
 
@@ -241,7 +258,8 @@ class MembersKind(Kind):
             if key in ctx.letters and key in values:
                 record[key] = values[key] if key != "phone" else values[key] or ""
         if nik:
-            nik_sex = nik_birth_date(nik)[1]
+            # Digits 7-8 are the birth day, plus 40 for a woman (parse_nik checked them).
+            nik_sex = "P" if nik[6] >= "4" else "L"
             sex = values.get("sex")
             if sex and sex != nik_sex:
                 ctx.problem(
@@ -293,17 +311,30 @@ class MembersKind(Kind):
         else:
             if not record.get("join_date"):
                 record.pop("join_date", None)
-            plan.before = changed_fields(stored, record)
-            plan.existing = stored["id"]
-            plan.values = {key: record[key] for key in plan.before}
-            plan.action = RowAction.UPDATE if plan.before else RowAction.UNCHANGED
+            plan.existing = stored[0]
+            if "join_date" in record:
+                keys, digest = state["compared"], stored[1]
+            else:
+                keys, digest = state["compared_without_join"], stored[2]
+            if hash(tuple(record.get(key) for key in keys)) == digest:
+                plan.action = RowAction.UNCHANGED
+            else:
+                # Which fields changed, and from what, is read in finish() for these rows only.
+                plan.action = RowAction.UPDATE
+                plan.values = record
+                plan.extra["compare"] = True
         if balances:
             self._plan_balances(ctx, plan, stored, balances)
 
     def _plan_balances(
-        self, ctx: Context, plan: RowPlan, stored: dict[str, Any] | None, balances: dict[str, int]
+        self,
+        ctx: Context,
+        plan: RowPlan,
+        stored: tuple[int, int, int] | None,
+        balances: dict[str, int],
     ) -> None:
-        current = ctx.state["balances"].get(stored["id"]) if stored else None
+        found = ctx.state["balances"].get(stored[0]) if stored else None
+        current = dict(zip(BALANCE_FIELDS, found[2:], strict=True)) if found else None
         figures = {key: balances.get(key, current[key] if current else 0) for key in BALANCE_FIELDS}
         if current is not None and all(current[key] == figures[key] for key in BALANCE_FIELDS):
             return
@@ -311,33 +342,30 @@ class MembersKind(Kind):
             # Nothing saved yet and nothing to say: no balance of zeros is recorded.
             return
         plan.extra["balance"] = figures
-        if current is not None:
+        if current is not None and found is not None:
             for key in BALANCE_FIELDS:
                 if current[key] != figures[key]:
                     plan.before[key] = current[key]
-            if current["as_of"] == ctx.state["as_of"]:
-                plan.extra["balance_id"] = current["id"]
+            if found[1] == ctx.state["as_of"]:
+                plan.extra["balance_id"] = found[0]
         if plan.action == RowAction.UNCHANGED:
             plan.action = RowAction.UPDATE
 
     def apply(self, ctx: Context, plans: list[RowPlan]) -> ApplyResult:
         run, cooperative = ctx.run, ctx.cooperative
         now = timezone.now()
-        new = [
-            (
-                plan,
-                Member(
-                    cooperative=cooperative,
-                    nik=plan.key,
-                    import_run=run,
-                    import_row=plan.number,
-                    **plan.values,
-                ),
-            )
-            for plan in plans
-            if plan.action == RowAction.CREATE
-        ]
-        Member.objects.bulk_create([member for _plan, member in new])
+        new = [plan for plan in plans if plan.action == RowAction.CREATE]
+        created = insert_rows(
+            Member,
+            # plan.values holds attnames already (village_id, not village).
+            ({"nik": plan.key, "import_row": plan.number, **plan.values} for plan in new),
+            constants={
+                "cooperative_id": cooperative.pk,
+                "import_run_id": run.pk,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
         changed = [plan for plan in plans if plan.action == RowAction.UPDATE and plan.values]
         by_fields: dict[tuple[str, ...], list[Member]] = {}
         for plan in changed:
@@ -351,35 +379,88 @@ class MembersKind(Kind):
             Member.objects.bulk_update(
                 members, [*fields, "import_run", "import_row", "updated_at"], batch_size=500
             )
-        as_of = ctx.state["as_of"]
-        created_balances, updated_balances = [], []
-        member_ids = {id(plan): member.pk for plan, member in new}
-        for plan in plans:
-            figures = plan.extra.get("balance")
-            if figures is None or plan.action not in (RowAction.CREATE, RowAction.UPDATE):
-                continue
-            balance = SavingsBalance(
-                cooperative=cooperative,
-                member_id=plan.existing or member_ids[id(plan)],
-                as_of=as_of,
-                import_run=run,
-                import_row=plan.number,
-                **figures,
+        with_balance = [
+            plan
+            for plan in plans
+            if "balance" in plan.extra and plan.action in (RowAction.CREATE, RowAction.UPDATE)
+        ]
+        new_ids: dict[str, int] = {}
+        if any(plan.action == RowAction.CREATE for plan in with_balance):
+            new_ids = dict(
+                Member.objects.filter(cooperative=cooperative, import_run=run).values_list(
+                    "nik", "id"
+                )
             )
-            if "balance_id" in plan.extra:
-                balance.pk = plan.extra["balance_id"]
-                updated_balances.append(balance)
-            else:
-                created_balances.append(balance)
-        SavingsBalance.objects.bulk_create(created_balances)
+        insert_rows(
+            SavingsBalance,
+            (
+                {
+                    "member_id": plan.existing or new_ids[plan.key],
+                    "import_row": plan.number,
+                    **plan.extra["balance"],
+                }
+                for plan in with_balance
+                if "balance_id" not in plan.extra
+            ),
+            constants={
+                "cooperative_id": cooperative.pk,
+                "import_run_id": run.pk,
+                "as_of": ctx.state["as_of"],
+            },
+        )
         SavingsBalance.objects.bulk_update(
-            updated_balances, [*BALANCE_FIELDS, "import_run", "import_row"], batch_size=500
+            [
+                SavingsBalance(
+                    pk=plan.extra["balance_id"],
+                    import_run=run,
+                    import_row=plan.number,
+                    **plan.extra["balance"],
+                )
+                for plan in with_balance
+                if "balance_id" in plan.extra
+            ],
+            [*BALANCE_FIELDS, "import_run", "import_row"],
+            batch_size=500,
         )
-        return ApplyResult(
-            created=len(new), updated=sum(1 for plan in plans if plan.action == RowAction.UPDATE)
-        )
+        updated = sum(1 for plan in plans if plan.action == RowAction.UPDATE)
+        return ApplyResult(created=created, updated=updated)
 
     def finish(self, ctx: Context, plans: list[RowPlan]) -> None:
+        self._compare_changed(ctx, plans)
+        self._flag_elsewhere(ctx, plans)
+
+    def _compare_changed(self, ctx: Context, plans: list[RowPlan]) -> None:
+        compared = ctx.state["compared"]
+        changed = [plan for plan in plans if plan.extra.pop("compare", False)]
+        for start in range(0, len(changed), 500):
+            chunk = changed[start : start + 500]
+            stored = {
+                row[0]: row[1:]
+                for row in Member.objects.filter(
+                    cooperative=ctx.cooperative, nik__in=[plan.key for plan in chunk]
+                ).values_list("nik", *compared)
+            }
+            for plan in chunk:
+                record = plan.values
+                if plan.key not in stored:
+                    ctx.problem(
+                        plan,
+                        "nik",
+                        "member_removed",
+                        _("This member was removed while the file was checked. Upload it again."),
+                    )
+                    continue
+                before = {
+                    name: old
+                    for name, old in zip(compared, stored[plan.key], strict=True)
+                    if name in record and record[name] != old
+                }
+                plan.values = {name: record[name] for name in before}
+                plan.before = {**before, **plan.before}
+                if not plan.before and "balance" not in plan.extra:
+                    plan.action = RowAction.UNCHANGED
+
+    def _flag_elsewhere(self, ctx: Context, plans: list[RowPlan]) -> None:
         # A person may be a member of one KDMP only; a NIK registered elsewhere is accepted but
         # flagged, without saying where (the other cooperative may lie outside the user's scope).
         new = [plan for plan in plans if plan.action == RowAction.CREATE and plan.key]
