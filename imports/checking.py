@@ -23,7 +23,6 @@ from .reader import (
     column_letter,
     find_header,
     is_footer_row,
-    normalize_heading,
     open_workbook,
     read_sheet,
     uncached_formulas,
@@ -36,10 +35,6 @@ if TYPE_CHECKING:
     from .models import ImportRun
 
 Progress = Callable[[int, int], None]
-# Words of a total row written where a required value (a NIK, a date) should be.
-TOTAL_WORDS = frozenset(
-    {"jumlah", "total", "jumlah total", "grand total", "sub total", "subtotal", "total keseluruhan"}
-)
 
 _TITLE_DATE = re.compile(r"\b(?:per|posisi|tanggal|tgl|keadaan|s\.?\s?d\.?)\b[\s.:]*(.+)$", re.I)
 
@@ -179,8 +174,8 @@ def _may_be_footer(cells: tuple[Any, ...], required_indexes: list[int]) -> bool:
         value = cells[index]
         if value is None or value == "":
             return True
-        if isinstance(value, str) and normalize_heading(value) in TOTAL_WORDS:
-            return True
+        if isinstance(value, str) and ("jumlah" in value.lower() or "total" in value.lower()):
+            return True  # is_footer_row decides; a name like "Totalia" only costs that test
     return not required_indexes
 
 

@@ -1,7 +1,8 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -60,3 +61,34 @@ class AdminContentSecurityPolicyMiddleware:
         if request.path.startswith(("/admin/", "/django-admin/")):
             response._csp_replace = ADMIN_CSP_RELAXATION  # type: ignore[attr-defined]
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than an upload may be, before reading it.
+
+    Django does not count uploaded files against its own limits and would stream a 2 GB body
+    to a temporary file before any view could say no. The Wagtail admin is left alone (its
+    document uploads have their own rules)."""
+
+    # Room for the form fields around the file.
+    MARGIN = 1024 * 1024
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.KOPDES_MAX_UPLOAD_BYTES + self.MARGIN
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit and not request.path.startswith("/admin/"):
+            message = translation.gettext(
+                "The file is larger than %(n)s MB. Split it into smaller files."
+            ) % {"n": settings.KOPDES_MAX_UPLOAD_BYTES // (1024 * 1024)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(
+                render_to_string("413.html", {"message": message}, request=request), status=413
+            )
+        return self.get_response(request)

@@ -191,3 +191,16 @@ def test_a_member_page_says_which_file_and_row_the_member_came_from(client, worl
     page = client.get(reverse("member_detail", args=[world.coop_a.pk, member.pk])).content.decode()
     assert "buku-anggota.xlsx, baris 6" in page
     assert reverse("import_run_detail", args=[run.pk]) in page
+
+
+def test_an_oversized_request_is_refused_before_its_body_is_read(client, world):
+    client.force_login(world.alice)
+    huge = str(500 * 1024 * 1024)
+    response = client.post(
+        reverse("import_start", args=[world.coop_a.pk]), {"kind": "members"}, CONTENT_LENGTH=huge
+    )
+    assert response.status_code == 413
+    assert "lebih besar dari 20 MB" in response.content.decode()
+    api = client.post(reverse("api-import-list"), {}, CONTENT_LENGTH=huge)
+    assert api.status_code == 413 and "20 MB" in api.json()["detail"]
+    assert not ImportRun.objects.exists()

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "website.middleware.LanguageMiddleware",
+    # Before any view reads the body: an oversized upload is refused unread.
+    "website.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,8 +170,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Uploads: Django does not count files against DATA_UPLOAD_MAX_MEMORY_SIZE, so the apps check
-# file sizes themselves against this limit.
+# Uploads: Django does not count files against DATA_UPLOAD_MAX_MEMORY_SIZE, so a request larger
+# than this (plus room for the form) is refused unread (RequestSizeLimitMiddleware), and the
+# apps check each file's size too.
 KOPDES_MAX_UPLOAD_BYTES = int(os.environ.get("KOPDES_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 FILE_UPLOAD_PERMISSIONS = 0o640
 
