@@ -3,7 +3,7 @@
 import datetime
 from typing import Any
 
-from django.db.models import Max
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -161,6 +161,12 @@ COLUMNS = (
 )
 
 
+def _fingerprint(values: list[Any]) -> tuple[Any, ...]:
+    return tuple(
+        value.isoformat() if isinstance(value, datetime.date) else value for value in values
+    )
+
+
 class MembersKind(Kind):
     code = ImportKind.MEMBERS
     sheet_title = "Daftar Anggota"
@@ -196,32 +202,36 @@ class MembersKind(Kind):
         # vanishingly unlikely, and would leave that one row unchanged, never corrupt it).
         members: dict[str, tuple[int, int, int]] = {}
         join = compared.index("join_date") if "join_date" in compared else None
-        for member_id, nik, *stored in (
-            Member.objects.filter(cooperative=ctx.cooperative)
-            .values_list("id", "nik", *compared)
-            .iterator(chunk_size=5000)
-        ):
-            without = stored if join is None else stored[:join] + stored[join + 1 :]
-            members[nik] = (member_id, hash(tuple(stored)), hash(tuple(without)))
+        # Read raw (no per-value converters): the fingerprint writes dates as ISO text, which
+        # is what SQLite returns and what PostgreSQL's dates become.
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(Member._meta.get_field(name).column) for name in compared)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('id')}, {quote('nik')}, {columns} "  # noqa: S608 (model names)
+                f"FROM {quote(Member._meta.db_table)} WHERE {quote('cooperative_id')} = %s",
+                [ctx.cooperative.pk],
+            )
+            while batch := cursor.fetchmany(5000):
+                for member_id, nik, *stored in batch:
+                    values = _fingerprint(stored)
+                    without = values if join is None else values[:join] + values[join + 1 :]
+                    members[nik] = (member_id, hash(values), hash(without))
         state["members"] = members
         state["seen"] = {}
         state["has_balances"] = any(key in ctx.letters for key in BALANCE_FIELDS)
         state["as_of"] = ctx.title_date or timezone.localdate()
         if state["has_balances"]:
-            latest = dict(
-                SavingsBalance.objects.filter(cooperative=ctx.cooperative)
-                .values("member_id")
-                .annotate(latest=Max("as_of"))
-                .values_list("member_id", "latest")
-            )
             # member id → (balance id, as of, pokok, wajib, sukarela) of its latest balance
             balances: dict[int, tuple[Any, ...]] = {}
-            if latest:
-                for row in SavingsBalance.objects.filter(
-                    cooperative=ctx.cooperative, as_of__in=set(latest.values())
-                ).values_list("id", "member_id", "as_of", *BALANCE_FIELDS):
-                    if latest.get(row[1]) == row[2]:
-                        balances[row[1]] = (row[0], row[2], *row[3:])
+            for row in (
+                SavingsBalance.objects.filter(cooperative=ctx.cooperative)
+                .order_by("member_id", "-as_of")
+                .values_list("member_id", "id", "as_of", *BALANCE_FIELDS)
+                .iterator(chunk_size=5000)
+            ):
+                if row[0] not in balances:
+                    balances[row[0]] = row[1:]
             state["balances"] = balances
         state["villages"] = VillageResolver(ctx.cooperative) if "village" in ctx.letters else None
 
@@ -316,7 +326,7 @@ class MembersKind(Kind):
                 keys, digest = state["compared"], stored[1]
             else:
                 keys, digest = state["compared_without_join"], stored[2]
-            if hash(tuple(record.get(key) for key in keys)) == digest:
+            if hash(_fingerprint([record.get(key) for key in keys])) == digest:
                 plan.action = RowAction.UNCHANGED
             else:
                 # Which fields changed, and from what, is read in finish() for these rows only.
