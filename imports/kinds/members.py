@@ -205,7 +205,8 @@ class MembersKind(Kind):
         # Read raw (no per-value converters): the fingerprint writes dates as ISO text, which
         # is what SQLite returns and what PostgreSQL's dates become.
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(Member._meta.get_field(name).column) for name in compared)
+        column_of = {field.attname: field.column for field in Member._meta.concrete_fields}
+        columns = ", ".join(quote(column_of[name]) for name in compared)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {quote('id')}, {quote('nik')}, {columns} "  # noqa: S608 (model names)
