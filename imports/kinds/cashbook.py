@@ -25,7 +25,7 @@ from ..enums import ImportKind, RowAction
 from ..spec import Column, ValueType
 from ..values import parse_amount
 from .base import ApplyResult, Context, Kind, RowPlan, changed_fields
-from .savings import Occurrences, check_length, day, heading, rupiah
+from .books import Occurrences, check_length, day, heading, rupiah
 
 _TEXT_LIMITS = {"voucher_no": 40, "description": 255, "account": 100}
 _FIELDS = ("date", "voucher_no", "description", "account", "debit", "credit")

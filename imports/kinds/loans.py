@@ -23,7 +23,7 @@ from ..enums import ImportKind, RowAction
 from ..spec import Column, ValueType
 from ..values import parse_collectibility
 from .base import ApplyResult, Context, Kind, RowPlan, changed_fields
-from .savings import MemberLookup, check_length, day, rupiah
+from .books import MemberLookup, check_length, day, rupiah
 
 MAX_TENOR = 360
 MAX_RATE = Decimal(10)  # % a month; more is a rate per year
