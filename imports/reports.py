@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from typing import Any
 
 import xlsxwriter
@@ -12,15 +13,17 @@ from django.utils.translation import gettext as _
 from .kinds import get_kind
 from .models import ImportRun
 from .reader import find_header, open_workbook, read_sheet
-from .xlsx import template_workbook
+from .xlsx import neutralise, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
 
 
 def error_rows_workbook(run: ImportRun) -> bytes:
     """The run's wrong rows, cells as the user wrote them, under the template's headings, with
     a last column “Kesalahan” saying what is wrong and where. Uploading it again (once fixed)
-    imports those rows. Text is written as text cells: nothing in it is ever a formula."""
+    imports those rows. Text is written as text cells, and text that could run as a formula
+    gets an apostrophe in front (a phone such as +62… does not)."""
     by_row: dict[int, list[str]] = {}
     for problem in run.errors:
         if problem.get("row"):
@@ -62,7 +65,11 @@ def error_rows_workbook(run: ImportRun) -> bytes:
             elif isinstance(value, datetime.datetime | datetime.date):
                 sheet.write_datetime(line, index, value, when)
             else:
-                sheet.write_string(line, index, str(value))
+                # Neutralised like every export; the importer takes the apostrophe off again.
+                text = str(value)
+                sheet.write_string(
+                    line, index, text if _PHONE.fullmatch(text) else neutralise(text)
+                )
         sheet.write_string(line, width, "\n".join(messages), problem_format)
         sheet.write_number(line, width + 1, row.number)
         line += 1

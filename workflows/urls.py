@@ -11,4 +11,5 @@ urlpatterns = [
     ),
     path("pemberitahuan/", views.notification_list, name="notification_list"),
     path("laporan-persetujuan/", views.workflow_report_view, name="workflow_report"),
+    path("laporan-persetujuan.xlsx", views.workflow_report_xlsx, name="workflow_report_xlsx"),
 ]

@@ -204,3 +204,26 @@ def test_an_oversized_request_is_refused_before_its_body_is_read(client, world):
     api = client.post(reverse("api-import-list"), {}, CONTENT_LENGTH=huge)
     assert api.status_code == 413 and "20 MB" in api.json()["detail"]
     assert not ImportRun.objects.exists()
+
+
+def test_the_wrong_rows_workbook_neutralises_formula_text_and_keeps_phones(
+    client, world, django_capture_on_commit_callbacks
+):
+    book = openpyxl.load_workbook(io.BytesIO(member_book([BUDI])))
+    sheet = book.active
+    sheet["C6"].value = "=cmd|' /C calc'!A0"
+    sheet["C6"].data_type = "s"
+    sheet["D6"].value = "X"  # wrong sex: the row comes back
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, out.getvalue())
+    run = ImportRun.objects.get()
+    response = client.get(reverse("import_run_error_rows", args=[run.pk]))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    headings = rows[0]
+    assert rows[1][headings.index("Nama Lengkap")] == "'=cmd|' /C calc'!A0"
+    assert rows[1][headings.index("No. HP")] == BUDI[9]

@@ -134,8 +134,16 @@ def test_the_report_counts_open_steps_per_regency(client, form, world):
     client.force_login(world.erin)
     page = client.get(reverse("workflow_report")).content.decode()
     assert "Kutai Kartanegara" in page and "Verifikasi pengawas" in page
+    report = client.get(reverse("workflow_report_xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Kabupaten/kota", "Tahap")
+    assert ("Kabupaten Kutai Kartanegara", "Verifikasi pengawas") in {row[:2] for row in rows[1:]}
+    assert all(isinstance(row[2], int) for row in rows[1:])
+    assert sheet.freeze_panes == "A2"
     client.force_login(world.bob)
     assert client.get(reverse("workflow_report")).status_code == 404
+    assert client.get(reverse("workflow_report_xlsx")).status_code == 404
 
 
 def test_the_history_downloads_as_a_workbook_within_scope(client, form, world):
@@ -155,7 +163,9 @@ def test_the_history_downloads_as_a_workbook_within_scope(client, form, world):
     assert rows[0][:3] == ("Waktu", "Peristiwa", "Tahap")
     assert [row[1] for row in rows[1:]] == ["Diajukan", "Tahap dimulai", "Perlu diperbaiki"]
     assert rows[-1][3] == "bob"
-    assert rows[-1][6].startswith("=HYPERLINK")  # kept as text, not a formula
+    # Neutralised: text, never a formula, even if the sheet is saved again as CSV.
+    assert rows[-1][6] == '\'=HYPERLINK("http://x") tenor salah'
+    assert isinstance(rows[1][0], datetime.datetime)
     client.force_login(world.carol)
     assert client.get(reverse("submission_history_xlsx", args=[sent.pk])).status_code == 404
 
