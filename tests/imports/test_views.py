@@ -227,3 +227,23 @@ def test_the_wrong_rows_workbook_neutralises_formula_text_and_keeps_phones(
     headings = rows[0]
     assert rows[1][headings.index("Nama Lengkap")] == "'=cmd|' /C calc'!A0"
     assert rows[1][headings.index("No. HP")] == BUDI[9]
+
+
+def test_while_the_rows_are_written_the_bar_is_busy_not_a_stale_count(client, world):
+    from imports.services import import_run_check, import_run_create
+
+    run = import_run_create(
+        cooperative=world.coop_a,
+        kind="members",
+        data=member_book([SITI]),
+        file_name="a.xlsx",
+        uploaded_by=world.alice,
+        queue=False,
+    )
+    import_run_check(run_id=run.pk)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.APPLYING)
+    client.force_login(world.alice)
+    html = client.get(reverse("import_run_detail", args=[run.pk])).content.decode()
+    assert '<progress id="run-progress" max="100" aria-describedby' in html
+    assert "Semua baris disimpan sekaligus" in html
+    assert "Konfirmasi impor" not in html

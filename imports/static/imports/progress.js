@@ -16,9 +16,12 @@
       .then(function (state) {
         if (!state) { delay = Math.min(delay * 2, 10000); return; }
         if (!state.working) { window.location.reload(); return; }
+        badge.textContent = state.label;
+        // Writing happens in one transaction, so it has no count to show: the bar stays a
+        // plain "busy" bar (no value) until the page reloads with the result.
+        if (state.status === "applying") return;
         bar.value = state.percent;
         bar.textContent = state.percent + "%";
-        badge.textContent = state.label;
         if (state.total) {
           text.textContent = format.format(state.done) + " / " + format.format(state.total);
         }
