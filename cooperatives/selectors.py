@@ -188,3 +188,10 @@ def member_get(
     if flag_duplicates:
         members = members.annotate(nik_elsewhere=_nik_elsewhere())
     return get_in_scope_or_404(members, user, pk=pk)
+
+
+def cooperative_of_village(*, code: str) -> Cooperative | None:
+    """The cooperative covering the village with this code (a village has at most one), as the
+    command line names a cooperative."""
+    link = CooperativeVillage.objects.select_related("cooperative").filter(village_id=code).first()
+    return link.cooperative if link else None

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -644,6 +644,19 @@ class SubmissionFilterForm(forms.Form):
             for name in ("q", "cooperative", "status", "period")
         }
 
+    def apply(self, submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+        """`submissions` narrowed by the filters (the list page and its .xlsx alike)."""
+        filters = self.filters()
+        if filters["q"]:
+            submissions = submissions.filter(reference__icontains=filters["q"])
+        if filters["cooperative"]:
+            submissions = submissions.filter(cooperative__name__icontains=filters["cooperative"])
+        if filters["status"]:
+            submissions = submissions.filter(status=filters["status"])
+        if filters["period"]:
+            submissions = submissions.filter(period__startswith=filters["period"])
+        return submissions
+
 
 @login_required
 def submission_list(request: HttpRequest, form_pk: int) -> HttpResponse:
@@ -657,14 +670,7 @@ def submission_list(request: HttpRequest, form_pk: int) -> HttpResponse:
     )
     filter_form = SubmissionFilterForm(request.GET)
     filters = filter_form.filters()
-    if filters["q"]:
-        submissions = submissions.filter(reference__icontains=filters["q"])
-    if filters["cooperative"]:
-        submissions = submissions.filter(cooperative__name__icontains=filters["cooperative"])
-    if filters["status"]:
-        submissions = submissions.filter(status=filters["status"])
-    if filters["period"]:
-        submissions = submissions.filter(period__startswith=filters["period"])
+    submissions = filter_form.apply(submissions)
     page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

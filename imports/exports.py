@@ -491,15 +491,7 @@ def submission_queryset(request: ExportRequest) -> QuerySet[Any]:
         )
     else:
         submissions = submissions.exclude(status=SubmissionStatus.DRAFT)
-    filters = SubmissionFilterForm(request.params).filters()
-    if filters["q"]:
-        submissions = submissions.filter(reference__icontains=filters["q"])
-    if filters["cooperative"]:
-        submissions = submissions.filter(cooperative__name__icontains=filters["cooperative"])
-    if filters["status"]:
-        submissions = submissions.filter(status=filters["status"])
-    if filters["period"]:
-        submissions = submissions.filter(period__startswith=filters["period"])
+    submissions = SubmissionFilterForm(request.params).apply(submissions)
     return submissions.order_by("-updated_at", "-id")
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cooperatives.models import CooperativeVillage
+from cooperatives.selectors import cooperative_of_village
 from forms.models import KopdesFormPage
 from imports.exports import EXPORTS, ExportError, export_list
 
@@ -31,12 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        link = (
-            CooperativeVillage.objects.select_related("cooperative")
-            .filter(village_id=options["cooperative"])
-            .first()
-        )
-        if link is None:
+        cooperative = cooperative_of_village(code=options["cooperative"])
+        if cooperative is None:
             raise CommandError(
                 _("No cooperative covers village %(code)s.") % {"code": options["cooperative"]}
             )
@@ -61,7 +57,7 @@ class Command(BaseCommand):
                 rows = export_list(
                     kind=options["kind"],
                     user=user,
-                    cooperative=link.cooperative,
+                    cooperative=cooperative,
                     params=params,
                     target=handle,
                 )

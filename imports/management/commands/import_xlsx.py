@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from cooperatives.models import Cooperative, CooperativeVillage
+from cooperatives.selectors import cooperative_of_village
 from forms.models import KopdesFormPage
 from imports.enums import ImportKind, RunStatus
 from imports.models import ImportRun
@@ -65,12 +65,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        link = (
-            CooperativeVillage.objects.select_related("cooperative")
-            .filter(village_id=options["cooperative"])
-            .first()
-        )
-        cooperative: Cooperative | None = link.cooperative if link else None
+        cooperative = cooperative_of_village(code=options["cooperative"])
         if cooperative is None:
             raise CommandError(
                 _("No cooperative covers village %(code)s.") % {"code": options["cooperative"]}
