@@ -17,3 +17,9 @@ class Collectibility(models.TextChoices):
     KURANG_LANCAR = "kurang_lancar", _("Kurang Lancar (substandard)")
     DIRAGUKAN = "diragukan", _("Diragukan (doubtful)")
     MACET = "macet", _("Macet (loss)")
+
+
+class InterestMethod(models.TextChoices):
+    FLAT = "flat", _("Flat")
+    DECLINING_PRINCIPAL = "declining_principal", _("Declining balance, equal principal")
+    ANNUITY = "annuity", _("Declining balance, equal instalments (annuity)")
