@@ -23,3 +23,13 @@ class InterestMethod(models.TextChoices):
     FLAT = "flat", _("Flat")
     DECLINING_PRINCIPAL = "declining_principal", _("Declining balance, equal principal")
     ANNUITY = "annuity", _("Declining balance, equal instalments (annuity)")
+
+
+class RatePeriod(models.TextChoices):
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
+
+
+class GraceKind(models.TextChoices):
+    NONE = "none", _("No grace period")
+    INTEREST_ONLY = "interest_only", _("Interest only")

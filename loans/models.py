@@ -1,11 +1,171 @@
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, Member
 from imports.models import ImportedRecord
 
-from .enums import Collectibility, LoanStatus
+from .enums import Collectibility, GraceKind, InterestMethod, LoanStatus, RatePeriod
+from .schedules import Instalment, loan_schedule
+
+
+class LoanProduct(models.Model):
+    """A kind of loan a cooperative offers, with the limits every application is checked
+    against and the terms its schedule is made from. Edited in the Wagtail admin."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    min_amount = models.BigIntegerField(
+        _("smallest amount (Rp)"), validators=[MinValueValidator(1)]
+    )
+    max_amount = models.BigIntegerField(_("largest amount (Rp)"), validators=[MinValueValidator(1)])
+    min_tenor_months = models.PositiveSmallIntegerField(
+        _("shortest term (months)"), validators=[MinValueValidator(1)]
+    )
+    max_tenor_months = models.PositiveSmallIntegerField(
+        _("longest term (months)"), validators=[MinValueValidator(1)]
+    )
+    rate_percent = models.DecimalField(
+        _("interest rate (%)"), max_digits=6, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    rate_period = models.CharField(
+        _("the rate is"), max_length=5, choices=RatePeriod.choices, default=RatePeriod.MONTH
+    )
+    interest_method = models.CharField(
+        _("interest method"),
+        max_length=20,
+        choices=InterestMethod.choices,
+        default=InterestMethod.DECLINING_PRINCIPAL,
+    )
+    admin_fee = models.BigIntegerField(
+        _("admin fee (Rp)"),
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Charged once, when the loan is paid out."),
+    )
+    grace_kind = models.CharField(
+        _("grace period"), max_length=15, choices=GraceKind.choices, default=GraceKind.NONE
+    )
+    min_grace_months = models.PositiveSmallIntegerField(_("shortest grace (months)"), default=0)
+    max_grace_months = models.PositiveSmallIntegerField(_("longest grace (months)"), default=0)
+    penalty_percent_per_month = models.DecimalField(
+        _("late penalty (% a month of the amount overdue)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    penalty_free_days = models.PositiveSmallIntegerField(_("days late before a penalty"), default=0)
+    required_documents = models.TextField(
+        _("required documents"), blank=True, help_text=_("One per line.")
+    )
+    application_form = models.ForeignKey(
+        "kopdes_forms.KopdesFormPage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("application form"),
+    )
+    approval_workflow = models.ForeignKey(
+        "wagtailcore.Workflow",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval workflow"),
+        help_text=_("Empty: the application form's own workflow."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("loan product")
+        verbose_name_plural = _("loan products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.min_amount and self.max_amount and self.min_amount > self.max_amount:
+            errors["max_amount"] = gettext("The largest amount is below the smallest.")
+        if (
+            self.min_tenor_months
+            and self.max_tenor_months
+            and self.min_tenor_months > self.max_tenor_months
+        ):
+            errors["max_tenor_months"] = gettext("The longest term is below the shortest.")
+        if self.min_grace_months > self.max_grace_months:
+            errors["max_grace_months"] = gettext("The longest grace is below the shortest.")
+        if self.grace_kind == GraceKind.NONE and self.max_grace_months:
+            errors["grace_kind"] = gettext("Choose “interest only” to give grace months.")
+        if self.max_tenor_months and self.max_grace_months >= self.max_tenor_months:
+            errors["max_grace_months"] = gettext("The grace must leave months to repay in.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def monthly_rate(self) -> Decimal:
+        """The rate per month as a fraction (1,5 % a month → 0.015)."""
+        rate = Decimal(self.rate_percent) / 100
+        return rate / 12 if self.rate_period == RatePeriod.YEAR else rate
+
+    def terms_problems(
+        self, *, amount: int, tenor_months: int, grace_months: int = 0
+    ) -> dict[str, str]:
+        """What is wrong with asking this product for `amount` over `tenor_months` (field →
+        message in the user's language); empty when the terms fit."""
+        problems: dict[str, str] = {}
+        if amount <= 0:
+            problems["amount"] = gettext("The amount must be above 0.")
+        elif not self.min_amount <= amount <= self.max_amount:
+            problems["amount"] = gettext("%(product)s lends from Rp %(low)s to Rp %(high)s.") % {
+                "product": self.name,
+                "low": f"{self.min_amount:,}".replace(",", "."),
+                "high": f"{self.max_amount:,}".replace(",", "."),
+            }
+        if not self.min_tenor_months <= tenor_months <= self.max_tenor_months:
+            problems["tenor_months"] = gettext(
+                "The term of %(product)s is %(low)s to %(high)s months."
+            ) % {"product": self.name, "low": self.min_tenor_months, "high": self.max_tenor_months}
+        if grace_months and self.grace_kind == GraceKind.NONE:
+            problems["grace_months"] = gettext("%(product)s has no grace period.") % {
+                "product": self.name
+            }
+        elif grace_months and not self.min_grace_months <= grace_months <= self.max_grace_months:
+            problems["grace_months"] = gettext(
+                "The grace of %(product)s is %(low)s to %(high)s months."
+            ) % {"product": self.name, "low": self.min_grace_months, "high": self.max_grace_months}
+        elif grace_months >= tenor_months > 0:
+            problems["grace_months"] = gettext("The grace must leave months to repay in.")
+        return problems
+
+    def schedule(
+        self, *, amount: int, tenor_months: int, disbursed_on: datetime.date, grace_months: int = 0
+    ) -> "list[Instalment]":
+        """The repayment schedule of these terms (see loans.schedules). Raises ValidationError
+        when they do not fit the product."""
+        problems = self.terms_problems(
+            amount=amount, tenor_months=tenor_months, grace_months=grace_months
+        )
+        if problems:
+            raise ValidationError(problems)
+        return loan_schedule(
+            principal=amount,
+            rate=self.monthly_rate,
+            tenor_months=tenor_months,
+            method=self.interest_method,
+            disbursed_on=disbursed_on,
+            grace_months=grace_months,
+        )
 
 
 class Loan(models.Model):
