@@ -4,9 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 class LoanStatus(models.TextChoices):
     APPROVED = "approved", _("Approved, not yet paid out")
+    PAYOUT_RECORDED = "payout_recorded", _("Payout recorded, waiting for a second officer")
     ACTIVE = "active", _("Active")
     PAID_OFF = "paid_off", _("Paid off")
     WRITTEN_OFF = "written_off", _("Written off")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+
+
+# Which status may follow which; only loans.services changes a status.
+LOAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    LoanStatus.APPROVED: frozenset({LoanStatus.PAYOUT_RECORDED}),
+    LoanStatus.PAYOUT_RECORDED: frozenset({LoanStatus.ACTIVE, LoanStatus.APPROVED}),
+    LoanStatus.ACTIVE: frozenset(
+        {LoanStatus.PAID_OFF, LoanStatus.WRITTEN_OFF, LoanStatus.RESCHEDULED}
+    ),
+    LoanStatus.PAID_OFF: frozenset(),
+    LoanStatus.WRITTEN_OFF: frozenset(),
+    LoanStatus.RESCHEDULED: frozenset(),
+}
 
 
 class Collectibility(models.TextChoices):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from cooperatives.models import Cooperative, Member
 from imports.models import ImportedRecord
 
+from . import schedules
 from .enums import Collectibility, GraceKind, InterestMethod, LoanStatus, RatePeriod
-from .schedules import Instalment, loan_schedule
 
 
 class LoanProduct(models.Model):
@@ -150,7 +150,7 @@ class LoanProduct(models.Model):
 
     def schedule(
         self, *, amount: int, tenor_months: int, disbursed_on: datetime.date, grace_months: int = 0
-    ) -> "list[Instalment]":
+    ) -> list[schedules.Instalment]:
         """The repayment schedule of these terms (see loans.schedules). Raises ValidationError
         when they do not fit the product."""
         problems = self.terms_problems(
@@ -158,7 +158,7 @@ class LoanProduct(models.Model):
         )
         if problems:
             raise ValidationError(problems)
-        return loan_schedule(
+        return schedules.loan_schedule(
             principal=amount,
             rate=self.monthly_rate,
             tenor_months=tenor_months,
@@ -188,6 +188,32 @@ class Loan(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    product = models.ForeignKey(
+        LoanProduct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+        verbose_name=_("loan product"),
+    )
+    # The terms fixed at payout, so that the schedule never changes when the product does.
+    monthly_rate = models.DecimalField(
+        _("interest per month"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    interest_method = models.CharField(
+        _("interest method"), max_length=20, choices=InterestMethod.choices, blank=True
+    )
+    grace_months = models.PositiveSmallIntegerField(_("grace (months)"), default=0)
+    disbursed_on = models.DateField(_("paid out on"), null=True, blank=True)
+    # Maker-checker: one officer records the payout, another confirms it.
+    payout_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payout_recorded_at = models.DateTimeField(null=True, blank=True)
+    payout_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payout_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-approved_at", "-id"]
@@ -196,6 +222,54 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} Rp {self.principal}"
+
+
+class Instalment(models.Model):
+    """One line of a loan's schedule, fixed at payout (see loans.schedules)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("no."))
+    due_date = models.DateField(_("due"))
+    principal = models.BigIntegerField(_("principal (Rp)"))
+    interest = models.BigIntegerField(_("interest (Rp)"))
+    fee = models.BigIntegerField(_("fee (Rp)"), default=0)
+    balance = models.BigIntegerField(_("principal owed after it (Rp)"))
+
+    class Meta:
+        ordering = ["loan_id", "number"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="instalment_number_per_loan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} #{self.number} {self.due_date}"
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.fee
+
+
+class LoanEvent(models.Model):
+    """Append-only history of a loan's status: who moved it, when, and why."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=LoanStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=LoanStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("loan event")
+        verbose_name_plural = _("loan events")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.from_status or '-'} → {self.to_status}"
 
 
 class LoanLedgerEntry(ImportedRecord):

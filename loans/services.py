@@ -1,15 +1,19 @@
 """The only writers of loans."""
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperatives.enums import MemberStatus
 from cooperatives.models import Member
 
-from .models import Loan
+from . import schedules
+from .enums import LOAN_TRANSITIONS, GraceKind, LoanStatus
+from .models import Instalment, Loan, LoanEvent, LoanProduct
 
 
 def loan_create_from_application(
@@ -36,6 +40,7 @@ def loan_create_from_application(
         cooperative_id=application.cooperative_id,
         member=member,
         application=application,
+        product=LoanProduct.objects.filter(code=product_code).first(),
         product_code=product_code,
         principal=principal,
         tenor_months=tenor_months,
@@ -45,4 +50,134 @@ def loan_create_from_application(
     )
     loan.full_clean(validate_unique=False, validate_constraints=False)
     loan.save()
+    _event(loan, from_status="", by=loan.approved_by)
     return loan
+
+
+class LoanTransitionError(ValidationError):
+    """The loan's status does not allow this step, or the wrong person takes it."""
+
+
+def _event(loan: Loan, *, from_status: str, by: Any, note: str = "") -> None:
+    LoanEvent.objects.create(
+        loan=loan, from_status=from_status, to_status=loan.status, actor=by, note=note
+    )
+
+
+def _locked(loan: Loan, expected: LoanStatus) -> Loan:
+    # Lock: two officers acting on the same loan at once must not both succeed.
+    locked = Loan.objects.select_for_update().get(pk=loan.pk)
+    if locked.status != expected or expected not in LOAN_TRANSITIONS:
+        raise LoanTransitionError(
+            _("This loan is “%(status)s”; that step is not possible now.")
+            % {"status": locked.get_status_display()},
+            code="status",
+        )
+    return locked
+
+
+def _product_of(loan: Loan) -> LoanProduct:
+    product = loan.product or LoanProduct.objects.filter(code=loan.product_code).first()
+    if product is None:
+        raise ValidationError(
+            _("No loan product “%(code)s” exists: an admin must add it before the payout.")
+            % {"code": loan.product_code},
+            code="product",
+        )
+    return product
+
+
+@transaction.atomic
+def loan_payout_record(*, loan: Loan, by: Any, disbursed_on: datetime.date) -> Loan:
+    """The first officer records that the money was paid out on `disbursed_on`. Raises
+    ValidationError for a date before the approval or in the future, or terms outside the
+    product; LoanTransitionError when the loan is not waiting for its payout."""
+    locked = _locked(loan, LoanStatus.APPROVED)
+    product = _product_of(locked)
+    grace = product.min_grace_months if product.grace_kind == GraceKind.INTEREST_ONLY else 0
+    problems = product.terms_problems(
+        amount=locked.principal, tenor_months=locked.tenor_months, grace_months=grace
+    )
+    if disbursed_on > timezone.localdate():
+        problems["disbursed_on"] = _("The payout date cannot be in the future.")
+    elif disbursed_on < timezone.localtime(locked.approved_at).date():
+        problems["disbursed_on"] = _("The payout date cannot be before the approval.")
+    if problems:
+        raise ValidationError(problems)
+    locked.product = product
+    locked.monthly_rate = product.monthly_rate
+    locked.interest_method = product.interest_method
+    locked.grace_months = grace
+    locked.disbursed_on = disbursed_on
+    locked.payout_recorded_by = by
+    locked.payout_recorded_at = timezone.now()
+    previous, locked.status = locked.status, LoanStatus.PAYOUT_RECORDED
+    locked.save(
+        update_fields=[
+            "product",
+            "monthly_rate",
+            "interest_method",
+            "grace_months",
+            "disbursed_on",
+            "payout_recorded_by",
+            "payout_recorded_at",
+            "status",
+        ]
+    )
+    _event(locked, from_status=previous, by=by)
+    return locked
+
+
+@transaction.atomic
+def loan_payout_confirm(*, loan: Loan, by: Any) -> Loan:
+    """A second officer confirms the recorded payout: the loan becomes active and its schedule
+    is fixed. Raises LoanTransitionError when the same officer who recorded it confirms."""
+    locked = _locked(loan, LoanStatus.PAYOUT_RECORDED)
+    if locked.payout_recorded_by_id == getattr(by, "pk", None):
+        raise LoanTransitionError(
+            _("Another officer must confirm the payout you recorded."), code="maker_checker"
+        )
+    assert locked.disbursed_on is not None and locked.monthly_rate is not None
+    lines = schedules.loan_schedule(
+        principal=locked.principal,
+        rate=locked.monthly_rate,
+        tenor_months=locked.tenor_months,
+        method=locked.interest_method,
+        disbursed_on=locked.disbursed_on,
+        grace_months=locked.grace_months,
+    )
+    Instalment.objects.bulk_create(
+        Instalment(
+            loan=locked,
+            number=line.number,
+            due_date=line.due_date,
+            principal=line.principal,
+            interest=line.interest,
+            fee=line.fee,
+            balance=line.balance,
+        )
+        for line in lines
+    )
+    locked.payout_confirmed_by = by
+    locked.payout_confirmed_at = timezone.now()
+    previous, locked.status = locked.status, LoanStatus.ACTIVE
+    locked.save(update_fields=["payout_confirmed_by", "payout_confirmed_at", "status"])
+    _event(locked, from_status=previous, by=by)
+    return locked
+
+
+@transaction.atomic
+def loan_payout_reject(*, loan: Loan, by: Any, note: str) -> Loan:
+    """The second officer sends a wrongly recorded payout back; it can be recorded again."""
+    locked = _locked(loan, LoanStatus.PAYOUT_RECORDED)
+    if not note.strip():
+        raise ValidationError({"note": _("Say what is wrong with the recorded payout.")})
+    locked.disbursed_on = None
+    locked.payout_recorded_by = None
+    locked.payout_recorded_at = None
+    previous, locked.status = locked.status, LoanStatus.APPROVED
+    locked.save(
+        update_fields=["disbursed_on", "payout_recorded_by", "payout_recorded_at", "status"]
+    )
+    _event(locked, from_status=previous, by=by, note=note.strip())
+    return locked
