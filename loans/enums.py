@@ -18,7 +18,8 @@ LOAN_TRANSITIONS: dict[str, frozenset[str]] = {
     LoanStatus.ACTIVE: frozenset(
         {LoanStatus.PAID_OFF, LoanStatus.WRITTEN_OFF, LoanStatus.RESCHEDULED}
     ),
-    LoanStatus.PAID_OFF: frozenset(),
+    # A reversed repayment reopens a loan it had paid off.
+    LoanStatus.PAID_OFF: frozenset({LoanStatus.ACTIVE}),
     LoanStatus.WRITTEN_OFF: frozenset(),
     LoanStatus.RESCHEDULED: frozenset(),
 }

@@ -234,6 +234,12 @@ class Instalment(models.Model):
     interest = models.BigIntegerField(_("interest (Rp)"))
     fee = models.BigIntegerField(_("fee (Rp)"), default=0)
     balance = models.BigIntegerField(_("principal owed after it (Rp)"))
+    # Late penalty charged so far (the arrears job adds to it) and what repayments covered.
+    penalty = models.BigIntegerField(_("penalty (Rp)"), default=0)
+    paid_penalty = models.BigIntegerField(default=0)
+    paid_fee = models.BigIntegerField(default=0)
+    paid_interest = models.BigIntegerField(default=0)
+    paid_principal = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["loan_id", "number"]
@@ -249,6 +255,71 @@ class Instalment(models.Model):
     @property
     def total(self) -> int:
         return self.principal + self.interest + self.fee
+
+    @property
+    def owed(self) -> int:
+        """What is still to pay on this instalment, penalty included."""
+        return (
+            self.penalty
+            - self.paid_penalty
+            + self.fee
+            - self.paid_fee
+            + self.interest
+            - self.paid_interest
+            + self.principal
+            - self.paid_principal
+        )
+
+
+class Repayment(ImportedRecord):
+    """Money a borrower paid, split over the instalments. Never edited: a mistake is undone
+    by a reversal, a repayment of the opposite sign that points at the one it cancels."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    paid_on = models.DateField(_("paid on"))
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    penalty = models.BigIntegerField(_("to penalty"), default=0)
+    fee = models.BigIntegerField(_("to fees"), default=0)
+    interest = models.BigIntegerField(_("to interest"), default=0)
+    principal = models.BigIntegerField(_("to principal"), default=0)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.paid_on} {self.amount}"
+
+
+class RepaymentLine(models.Model):
+    """The part of a repayment that went to one instalment."""
+
+    repayment = models.ForeignKey(Repayment, on_delete=models.CASCADE, related_name="lines")
+    instalment = models.ForeignKey(Instalment, on_delete=models.PROTECT, related_name="+")
+    penalty = models.BigIntegerField(default=0)
+    fee = models.BigIntegerField(default=0)
+    interest = models.BigIntegerField(default=0)
+    principal = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["repayment_id", "instalment__number"]
+
+    def __str__(self) -> str:
+        return f"{self.repayment_id} → #{self.instalment_id}"
 
 
 class LoanEvent(models.Model):

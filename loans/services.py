@@ -13,7 +13,7 @@ from cooperatives.models import Member
 
 from . import schedules
 from .enums import LOAN_TRANSITIONS, GraceKind, LoanStatus
-from .models import Instalment, Loan, LoanEvent, LoanProduct
+from .models import Instalment, Loan, LoanEvent, LoanProduct, Repayment, RepaymentLine
 
 
 def loan_create_from_application(
@@ -181,3 +181,138 @@ def loan_payout_reject(*, loan: Loan, by: Any, note: str) -> Loan:
     )
     _event(locked, from_status=previous, by=by, note=note.strip())
     return locked
+
+
+# The order a payment covers each instalment in (oldest instalment first).
+_PARTS = ("penalty", "fee", "interest", "principal")
+
+
+def _owed(instalment: Instalment, part: str) -> int:
+    return int(getattr(instalment, part)) - int(getattr(instalment, f"paid_{part}"))
+
+
+@transaction.atomic
+def repayment_record(
+    *,
+    loan: Loan,
+    by: Any,
+    amount: int,
+    paid_on: datetime.date,
+    note: str = "",
+    import_run: Any = None,
+    import_row: int | None = None,
+) -> Repayment:
+    """Record money paid on an active loan and split it over the instalments, oldest first,
+    each one's penalty, then fees, then interest, then principal; paying ahead of time goes on
+    to the next instalments. The loan is paid off when nothing is owed any more.
+
+    Raises ValidationError for an amount of 0 or less, a date before the payout or in the
+    future, or more than is owed (an overpayment is refused, saying how much is owed, never
+    kept silently); LoanTransitionError when the loan is not active."""
+    locked = _locked(loan, LoanStatus.ACTIVE)
+    problems: dict[str, str] = {}
+    if amount <= 0:
+        problems["amount"] = _("The amount must be above 0.")
+    assert locked.disbursed_on is not None
+    if paid_on > timezone.localdate():
+        problems["paid_on"] = _("The payment date cannot be in the future.")
+    elif paid_on < locked.disbursed_on:
+        problems["paid_on"] = _("The payment date cannot be before the payout (%(date)s).") % {
+            "date": locked.disbursed_on.strftime("%d-%m-%Y")
+        }
+    instalments = list(locked.instalments.select_for_update().order_by("number"))
+    owed = sum(instalment.owed for instalment in instalments)
+    if amount > owed and "amount" not in problems:
+        problems["amount"] = _(
+            "Rp %(amount)s is more than the Rp %(owed)s still owed: record Rp %(owed)s and give "
+            "the rest back, or keep it as voluntary savings."
+        ) % {"amount": _thousands(amount), "owed": _thousands(owed)}
+    if problems:
+        raise ValidationError(problems)
+    repayment = Repayment.objects.create(
+        loan=locked,
+        paid_on=paid_on,
+        amount=amount,
+        note=note,
+        recorded_by=by,
+        import_run=import_run,
+        import_row=import_row,
+    )
+    left = amount
+    lines = []
+    for instalment in instalments:
+        if not left:
+            break
+        line = RepaymentLine(repayment=repayment, instalment=instalment)
+        for part in _PARTS:
+            share = min(left, _owed(instalment, part))
+            if share:
+                setattr(line, part, share)
+                setattr(instalment, f"paid_{part}", getattr(instalment, f"paid_{part}") + share)
+                setattr(repayment, part, getattr(repayment, part) + share)
+                left -= share
+        if any(getattr(line, part) for part in _PARTS):
+            lines.append(line)
+    RepaymentLine.objects.bulk_create(lines)
+    Instalment.objects.bulk_update(
+        [line.instalment for line in lines], [f"paid_{part}" for part in _PARTS]
+    )
+    repayment.save(update_fields=list(_PARTS))
+    if amount == owed:
+        previous, locked.status = locked.status, LoanStatus.PAID_OFF
+        locked.save(update_fields=["status"])
+        _event(locked, from_status=previous, by=by, note=_("Paid off."))
+    return repayment
+
+
+@transaction.atomic
+def repayment_reverse(*, repayment: Repayment, by: Any, note: str) -> Repayment:
+    """Cancel a repayment by a counter-entry: a repayment of the opposite amounts that points
+    at it, taking back exactly what it covered. A paid-off loan becomes active again.
+    Raises ValidationError without a reason or for a repayment already reversed or itself a
+    reversal."""
+    original = Repayment.objects.select_for_update().get(pk=repayment.pk)
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the payment is cancelled.")})
+    if original.reverses_id or Repayment.objects.filter(reverses=original).exists():
+        raise ValidationError(
+            _("This payment was already cancelled, or is itself a cancellation."), code="reversed"
+        )
+    loan = Loan.objects.select_for_update().get(pk=original.loan_id)
+    reversal = Repayment.objects.create(
+        loan=loan,
+        paid_on=timezone.localdate(),
+        amount=-original.amount,
+        reverses=original,
+        note=note.strip(),
+        recorded_by=by,
+        **{part: -getattr(original, part) for part in _PARTS},
+    )
+    counter, touched = [], []
+    for line in original.lines.select_related("instalment"):
+        instalment = line.instalment
+        for part in _PARTS:
+            setattr(
+                instalment,
+                f"paid_{part}",
+                getattr(instalment, f"paid_{part}") - getattr(line, part),
+            )
+        touched.append(instalment)
+        counter.append(
+            RepaymentLine(
+                repayment=reversal,
+                instalment=instalment,
+                **{part: -getattr(line, part) for part in _PARTS},
+            )
+        )
+    RepaymentLine.objects.bulk_create(counter)
+    Instalment.objects.bulk_update(touched, [f"paid_{part}" for part in _PARTS])
+    if loan.status == LoanStatus.PAID_OFF:
+        previous, loan.status = loan.status, LoanStatus.ACTIVE
+        loan.save(update_fields=["status"])
+        _event(loan, from_status=previous, by=by, note=note.strip())
+    return reversal
+
+
+def _thousands(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")

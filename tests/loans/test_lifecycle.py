@@ -7,47 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from loans.enums import InterestMethod, LoanStatus
-from loans.models import Loan, LoanProduct
+from loans.enums import LoanStatus
 from loans.services import (
     LoanTransitionError,
-    loan_create_from_application,
     loan_payout_confirm,
     loan_payout_record,
     loan_payout_reject,
 )
-from tests.factories import MemberFactory, UserFactory
-from tests.workflows.builders import loan_application, loan_form
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def micro():
-    return LoanProduct.objects.create(
-        code="mikro",
-        name="Pinjaman Mikro",
-        min_amount=500_000,
-        max_amount=20_000_000,
-        min_tenor_months=3,
-        max_tenor_months=24,
-        rate_percent=Decimal("1.5"),
-        interest_method=InterestMethod.FLAT,
-    )
-
-
-@pytest.fixture
-def loan(world, micro) -> Loan:
-    member = MemberFactory(cooperative=world.coop_a)
-    application = loan_application(loan_form(None), world, 6_000_000, member=member)
-    return loan_create_from_application(
-        application=application,
-        member=member,
-        product_code="mikro",
-        principal=6_000_000,
-        tenor_months=12,
-        approved_by=world.henry,
-    )
 
 
 def test_one_officer_records_the_payout_another_confirms_and_the_schedule_is_fixed(world, loan):
