@@ -214,6 +214,16 @@ class Loan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     payout_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the nightly arrears job (loans.arrears), for lists and dashboards to filter on.
+    days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
+    overdue_amount = models.BigIntegerField(_("overdue (Rp)"), default=0)
+    collectibility = models.CharField(
+        _("collectibility"),
+        max_length=15,
+        choices=Collectibility.choices,
+        default=Collectibility.LANCAR,
+    )
+    arrears_as_of = models.DateField(_("arrears as of"), null=True, blank=True)
 
     class Meta:
         ordering = ["-approved_at", "-id"]
