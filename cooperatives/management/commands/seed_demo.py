@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from cooperatives.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from forms.defaults import ensure_core_forms
 from forms.demo import ensure_form_index
+from loans.demo import ensure_demo_products
 from workflows.demo import ensure_demo_workflows
 
 
@@ -18,12 +19,14 @@ class Command(BaseCommand):
         ensure_form_index()
         forms = ensure_core_forms()
         workflows = ensure_demo_workflows()
+        products = ensure_demo_products()
         self.stdout.write(
             f"Demo data: {counts['cooperatives']} cooperatives and {counts['members']} members "
             "created (0 means they were already there)."
         )
         self.stdout.write("Forms: " + ", ".join(form.title for form in forms) + ".")
         self.stdout.write("Approval workflows: " + ", ".join(w.name for w in workflows) + ".")
+        self.stdout.write("Loan products: " + ", ".join(p.name for p in products) + ".")
         if getattr(settings, "KOPDES_SHOW_DEMO_LOGINS", False):
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
             for user in DEMO_USERS:
