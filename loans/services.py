@@ -316,3 +316,17 @@ def repayment_reverse(*, repayment: Repayment, by: Any, note: str) -> Repayment:
 
 def _thousands(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
+
+
+@transaction.atomic
+def loan_write_off(*, loan: Loan, by: Any, reason: str) -> Loan:
+    """Write off an active loan the cooperative no longer expects to recover (after the
+    pengurus decided so; the reason is kept in the loan's history). Its instalments and
+    repayments stay as they are."""
+    locked = _locked(loan, LoanStatus.ACTIVE)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the loan is written off.")})
+    previous, locked.status = locked.status, LoanStatus.WRITTEN_OFF
+    locked.save(update_fields=["status"])
+    _event(locked, from_status=previous, by=by, note=reason.strip())
+    return locked

@@ -92,3 +92,17 @@ def test_reversing_the_payment_that_paid_off_a_loan_reopens_it(world, active_loa
     active_loan.refresh_from_db()
     assert active_loan.status == LoanStatus.ACTIVE
     assert [e.to_status for e in active_loan.events.all()][-2:] == ["paid_off", "active"]
+
+
+def test_a_written_off_loan_keeps_its_history_and_takes_no_more_payments(world, active_loan):
+    from loans.services import loan_write_off
+
+    repayment_record(loan=active_loan, by=world.henry, amount=590_000, paid_on=TODAY())
+    with pytest.raises(ValidationError):
+        loan_write_off(loan=active_loan, by=world.henry, reason="")
+    loan = loan_write_off(loan=active_loan, by=world.henry, reason="Peminjam meninggal dunia")
+    assert loan.status == LoanStatus.WRITTEN_OFF
+    assert loan.events.last().note == "Peminjam meninggal dunia"
+    assert loan.repayments.count() == 1
+    with pytest.raises(LoanTransitionError):
+        repayment_record(loan=loan, by=world.henry, amount=10_000, paid_on=TODAY())
