@@ -25,6 +25,14 @@ LOAN_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class LoanKind(models.TextChoices):
+    """Who borrows: a member from the cooperative's simpan pinjam unit, or the cooperative
+    itself from a bank (PMK 49/2025 financing through a Himbara bank)."""
+
+    MEMBER = "member", _("Member loan")
+    COOPERATIVE = "cooperative", _("The cooperative's own financing")
+
+
 class Collectibility(models.TextChoices):
     """OJK's five collectibility classes (kolektibilitas) of a loan."""
 

@@ -12,7 +12,7 @@ from cooperatives.models import Cooperative, Member
 from imports.models import ImportedRecord
 
 from . import schedules
-from .enums import Collectibility, GraceKind, InterestMethod, LoanStatus, RatePeriod
+from .enums import Collectibility, GraceKind, InterestMethod, LoanKind, LoanStatus, RatePeriod
 
 
 class LoanProduct(models.Model):
@@ -22,6 +22,9 @@ class LoanProduct(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("who borrows"), max_length=12, choices=LoanKind.choices, default=LoanKind.MEMBER
+    )
     min_amount = models.BigIntegerField(
         _("smallest amount (Rp)"), validators=[MinValueValidator(1)]
     )
@@ -169,12 +172,24 @@ class LoanProduct(models.Model):
 
 
 class Loan(models.Model):
-    """A member's loan, created when its *Pengajuan Pinjaman* is finally approved."""
+    """A member's loan, created when its *Pengajuan Pinjaman* is finally approved; or the
+    cooperative's own financing from a bank (no member; `lender` names the bank)."""
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="loans")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="loans")
+    kind = models.CharField(
+        _("who borrows"), max_length=12, choices=LoanKind.choices, default=LoanKind.MEMBER
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="loans"
+    )
+    lender = models.CharField(_("lender"), max_length=150, blank=True)
+    # Empty only on a loan made by rescheduling another (see rescheduled_from).
     application = models.OneToOneField(
-        "kopdes_forms.Submission", on_delete=models.PROTECT, related_name="loan"
+        "kopdes_forms.Submission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loan",
     )
     product_code = models.CharField(_("product"), max_length=50)
     principal = models.BigIntegerField(_("principal (Rp)"))
@@ -224,14 +239,39 @@ class Loan(models.Model):
         default=Collectibility.LANCAR,
     )
     arrears_as_of = models.DateField(_("arrears as of"), null=True, blank=True)
+    # A rescheduled loan ends; what was still owed continues as a new loan pointing back at it.
+    rescheduled_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rescheduled_as",
+        verbose_name=_("rescheduled from"),
+    )
 
     class Meta:
         ordering = ["-approved_at", "-id"]
         verbose_name = _("loan")
-        indexes = [models.Index(fields=["cooperative", "status"])]
+        indexes = [
+            models.Index(fields=["cooperative", "status"]),
+            models.Index(fields=["status", "collectibility"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="member") & models.Q(member__isnull=False))
+                | (models.Q(kind="cooperative") & models.Q(member__isnull=True)),
+                name="loan_member_matches_kind",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.member} Rp {self.principal}"
+        return f"{self.borrower_name} Rp {self.principal}"
+
+    @property
+    def borrower_name(self) -> str:
+        if self.member_id is None:
+            return str(self.cooperative)
+        return str(self.member)
 
 
 class Instalment(models.Model):
@@ -246,6 +286,8 @@ class Instalment(models.Model):
     balance = models.BigIntegerField(_("principal owed after it (Rp)"))
     # Late penalty charged so far (the arrears job adds to it) and what repayments covered.
     penalty = models.BigIntegerField(_("penalty (Rp)"), default=0)
+    # The day the penalty was accrued to (loans.arrears), so that no day is counted twice.
+    penalty_accrued_to = models.DateField(null=True, blank=True)
     paid_penalty = models.BigIntegerField(default=0)
     paid_fee = models.BigIntegerField(default=0)
     paid_interest = models.BigIntegerField(default=0)
@@ -301,6 +343,21 @@ class Repayment(ImportedRecord):
         verbose_name=_("reverses"),
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # The row of a book the village keeps that this payment was matched from (loans.matching).
+    cash_book_entry = models.ForeignKey(
+        "finance.CashBookEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loan_repayments",
+    )
+    ledger_entry = models.ForeignKey(
+        "loans.LoanLedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repayments",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

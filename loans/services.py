@@ -12,38 +12,60 @@ from cooperatives.enums import MemberStatus
 from cooperatives.models import Member
 
 from . import schedules
-from .enums import LOAN_TRANSITIONS, GraceKind, LoanStatus
+from .enums import LOAN_TRANSITIONS, GraceKind, LoanKind, LoanStatus
 from .models import Instalment, Loan, LoanEvent, LoanProduct, Repayment, RepaymentLine
 
 
 def loan_create_from_application(
     *,
     application: Any,
-    member: Member,
+    member: Member | None,
     product_code: str,
     principal: int,
     tenor_months: int,
     purpose: str = "",
     approved_by: Any = None,
+    lender: str = "",
+    grace_months: int = 0,
 ) -> Loan:
-    """The loan an approved application grants. Raises ValidationError when the member does
-    not belong to the application's cooperative or is no longer active."""
-    if member.cooperative_id != application.cooperative_id:
-        raise ValidationError(_("The member does not belong to this cooperative."), code="member")
-    if member.status != MemberStatus.ACTIVE:
-        raise ValidationError(
-            _("%(name)s is no longer an active member; the loan cannot be granted.")
-            % {"name": member.name},
-            code="member_inactive",
+    """The loan an approved application grants: to `member`, or — for a product the
+    cooperative itself borrows under (PMK 49/2025 financing) — to the cooperative, with no
+    member. Raises ValidationError when the member does not belong to the application's
+    cooperative or is no longer active, or when the terms do not fit the product."""
+    product = LoanProduct.objects.filter(code=product_code).first()
+    kind = product.kind if product else LoanKind.MEMBER
+    if kind == LoanKind.MEMBER:
+        if member is None:
+            raise ValidationError(_("A member loan needs the member who borrows."), code="member")
+        if member.cooperative_id != application.cooperative_id:
+            raise ValidationError(
+                _("The member does not belong to this cooperative."), code="member"
+            )
+        if member.status != MemberStatus.ACTIVE:
+            raise ValidationError(
+                _("%(name)s is no longer an active member; the loan cannot be granted.")
+                % {"name": member.name},
+                code="member_inactive",
+            )
+    else:
+        member = None
+    if product is not None:
+        problems = product.terms_problems(
+            amount=principal, tenor_months=tenor_months, grace_months=grace_months
         )
+        if problems:
+            raise ValidationError(problems)
     loan = Loan(
         cooperative_id=application.cooperative_id,
+        kind=kind,
         member=member,
+        lender=lender,
         application=application,
-        product=LoanProduct.objects.filter(code=product_code).first(),
+        product=product,
         product_code=product_code,
         principal=principal,
         tenor_months=tenor_months,
+        grace_months=grace_months,
         purpose=purpose,
         approved_at=timezone.now(),
         approved_by=approved_by if getattr(approved_by, "pk", None) else None,
@@ -94,7 +116,10 @@ def loan_payout_record(*, loan: Loan, by: Any, disbursed_on: datetime.date) -> L
     product; LoanTransitionError when the loan is not waiting for its payout."""
     locked = _locked(loan, LoanStatus.APPROVED)
     product = _product_of(locked)
-    grace = product.min_grace_months if product.grace_kind == GraceKind.INTEREST_ONLY else 0
+    # The grace asked for in the application, or the product's shortest.
+    grace = 0
+    if product.grace_kind == GraceKind.INTEREST_ONLY:
+        grace = locked.grace_months or product.min_grace_months
     problems = product.terms_problems(
         amount=locked.principal, tenor_months=locked.tenor_months, grace_months=grace
     )
@@ -201,6 +226,8 @@ def repayment_record(
     note: str = "",
     import_run: Any = None,
     import_row: int | None = None,
+    cash_book_entry: Any = None,
+    ledger_entry: Any = None,
 ) -> Repayment:
     """Record money paid on an active loan and split it over the instalments, oldest first,
     each one's penalty, then fees, then interest, then principal; paying ahead of time goes on
@@ -237,6 +264,8 @@ def repayment_record(
         recorded_by=by,
         import_run=import_run,
         import_row=import_row,
+        cash_book_entry=cash_book_entry,
+        ledger_entry=ledger_entry,
     )
     left = amount
     lines = []
@@ -330,3 +359,109 @@ def loan_write_off(*, loan: Loan, by: Any, reason: str) -> Loan:
     locked.save(update_fields=["status"])
     _event(locked, from_status=previous, by=by, note=reason.strip())
     return locked
+
+
+@transaction.atomic
+def loan_reschedule(
+    *,
+    loan: Loan,
+    by: Any,
+    tenor_months: int,
+    on: datetime.date,
+    reason: str,
+    grace_months: int = 0,
+) -> Loan:
+    """Give a borrower who cannot keep up a new schedule (restrukturisasi). The loan ends as
+    rescheduled; what is still owed continues as a new active loan pointing back at it: the
+    principal not yet repaid plus the interest, fees and penalties already due by `on` and
+    unpaid (capitalised), repaid over `tenor_months` from `on` at the same rate and method.
+    Interest not yet due is not carried over: the new schedule charges its own.
+
+    Raises ValidationError without a reason, for a term or grace outside the product, or a
+    date before the payout or in the future; LoanTransitionError when the loan is not active.
+    Returns the new loan."""
+    locked = _locked(loan, LoanStatus.ACTIVE)
+    product = _product_of(locked)
+    problems: dict[str, str] = {}
+    if not reason.strip():
+        problems["reason"] = _("Say why the loan is rescheduled.")
+    if not 1 <= tenor_months <= product.max_tenor_months:
+        problems["tenor_months"] = _("The new term must be 1 to %(high)s months.") % {
+            "high": product.max_tenor_months
+        }
+    if grace_months and not (
+        product.grace_kind == GraceKind.INTEREST_ONLY
+        and grace_months <= product.max_grace_months
+        and grace_months < tenor_months
+    ):
+        problems["grace_months"] = _("%(product)s allows at most %(high)s months of grace.") % {
+            "product": product.name,
+            "high": product.max_grace_months if product.grace_kind != GraceKind.NONE else 0,
+        }
+    assert locked.disbursed_on is not None and locked.monthly_rate is not None
+    if on > timezone.localdate():
+        problems["on"] = _("The date cannot be in the future.")
+    elif on < locked.disbursed_on:
+        problems["on"] = _("The date cannot be before the payout (%(date)s).") % {
+            "date": locked.disbursed_on.strftime("%d-%m-%Y")
+        }
+    if problems:
+        raise ValidationError(problems)
+    instalments = list(locked.instalments.select_for_update())
+    carried = sum(i.principal - i.paid_principal for i in instalments) + sum(
+        (i.interest - i.paid_interest) + (i.fee - i.paid_fee) + (i.penalty - i.paid_penalty)
+        for i in instalments
+        if i.due_date <= on
+    )
+    if carried <= 0:
+        raise ValidationError(_("Nothing is owed on this loan any more."), code="nothing_owed")
+    previous, locked.status = locked.status, LoanStatus.RESCHEDULED
+    locked.save(update_fields=["status"])
+    _event(locked, from_status=previous, by=by, note=reason.strip())
+    successor = Loan.objects.create(
+        cooperative_id=locked.cooperative_id,
+        kind=locked.kind,
+        member=locked.member,
+        lender=locked.lender,
+        product=product,
+        product_code=locked.product_code,
+        principal=carried,
+        tenor_months=tenor_months,
+        purpose=locked.purpose,
+        status=LoanStatus.ACTIVE,
+        approved_at=timezone.now(),
+        approved_by=by,
+        monthly_rate=locked.monthly_rate,
+        interest_method=locked.interest_method,
+        grace_months=grace_months,
+        disbursed_on=on,
+        rescheduled_from=locked,
+    )
+    lines = schedules.loan_schedule(
+        principal=carried,
+        rate=locked.monthly_rate,
+        tenor_months=tenor_months,
+        method=locked.interest_method,
+        disbursed_on=on,
+        grace_months=grace_months,
+    )
+    Instalment.objects.bulk_create(
+        Instalment(
+            loan=successor,
+            number=line.number,
+            due_date=line.due_date,
+            principal=line.principal,
+            interest=line.interest,
+            fee=line.fee,
+            balance=line.balance,
+        )
+        for line in lines
+    )
+    _event(
+        successor,
+        from_status="",
+        by=by,
+        note=_("Rescheduled from loan #%(number)s: %(reason)s")
+        % {"number": locked.pk, "reason": reason.strip()},
+    )
+    return successor

@@ -87,3 +87,47 @@ def test_the_npl_ratio_counts_kurang_lancar_diragukan_and_macet(world, late_loan
     figures = portfolio(Loan.objects.filter(cooperative__in=Cooperative.objects.all()))
     assert (figures.non_performing, figures.npl_ratio) == (6_000_000, 1)
     assert portfolio(Loan.objects.filter(cooperative=world.coop_c)).npl_ratio is None
+
+
+def test_late_penalties_accrue_per_day_once_and_catch_up_after_downtime(world, late_loan):
+    """2 % a month (÷ 30 a day) of what is unpaid, after 3 free days; accrued to a date."""
+    from decimal import Decimal
+
+    from loans.models import Instalment, LoanProduct
+
+    LoanProduct.objects.filter(pk=late_loan.product_id).update(
+        penalty_percent_per_month=Decimal(2), penalty_free_days=3
+    )
+    first = Instalment.objects.get(loan=late_loan, number=1)  # Rp 590.000 due 15 Feb
+    loans_arrears_update(on=datetime.date(2026, 2, 18))  # within the free days
+    first.refresh_from_db()
+    assert first.penalty == 0
+    loans_arrears_update(on=datetime.date(2026, 2, 28))  # 10 days: 590.000 × 2 % × 10/30
+    first.refresh_from_db()
+    assert (first.penalty, first.penalty_accrued_to) == (3_933, datetime.date(2026, 2, 28))
+    loans_arrears_update(on=datetime.date(2026, 2, 28))  # the same night again: nothing more
+    first.refresh_from_db()
+    assert first.penalty == 3_933
+    # Down for 30 days: the missed days are added once, on what is still unpaid.
+    loans_arrears_update(on=datetime.date(2026, 3, 30))
+    first.refresh_from_db()
+    assert first.penalty == 3_933 + 11_800
+    late_loan.refresh_from_db()
+    second = Instalment.objects.get(loan=late_loan, number=2)  # due 15 Mar: 12 days → 4.720
+    second.refresh_from_db()
+    assert second.penalty == 4_720
+    assert late_loan.overdue_amount == 2 * 590_000 + 3_933 + 11_800 + 4_720
+    # A payment covers the penalty first.
+    repayment = repayment_record(
+        loan=late_loan, by=world.henry, amount=20_000, paid_on=datetime.date(2026, 3, 30)
+    )
+    assert (repayment.penalty, repayment.principal + repayment.interest) == (15_733, 4_267)
+
+
+def test_on_demand_for_one_cooperative_leaves_the_others(world, late_loan):
+    loans_arrears_update(on=datetime.date(2026, 5, 20), cooperative_ids=[world.coop_c.pk])
+    late_loan.refresh_from_db()
+    assert late_loan.arrears_as_of is None
+    loans_arrears_update(on=datetime.date(2026, 5, 20), cooperative_ids=[world.coop_a.pk])
+    late_loan.refresh_from_db()
+    assert late_loan.days_past_due == 94
