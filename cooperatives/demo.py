@@ -130,6 +130,15 @@ DEMO_USERS = [
         Role.LOAN_OFFICER,
         f"coop:{DEMO_COOPERATIVE_VILLAGE}",
     ),
+    # Village government approving the cooperative's PMK 49/2025 financing.
+    DemoUser(
+        "kepala.desa",
+        "Bapak Hasan (Kepala Desa Bukit Raya)",
+        Role.VILLAGE_HEAD,
+        DEMO_COOPERATIVE_VILLAGE,
+    ),
+    DemoUser("bupati.kukar", "Bupati Kutai Kartanegara", Role.REGENT, "64.02"),
+    DemoUser("walikota.samarinda", "Wali Kota Samarinda", Role.REGENT, "64.72"),
     DemoUser(
         "operator.berau",
         "Markus (Operator Merabu-Panaan)",

@@ -64,6 +64,10 @@ class Role(models.TextChoices):
     REGENCY_OFFICER = "regency_officer", _("Regency officer")
     PROVINCE_OFFICER = "province_officer", _("Province officer")
     FORM_ADMIN = "form_admin", _("Form administrator")
+    # Village government: approves the cooperative's own financing (PMK 49/2025), granted on
+    # the village (kepala desa/lurah) or the regency (bupati/wali kota).
+    VILLAGE_HEAD = "village_head", _("Kepala desa")
+    REGENT = "regent", _("Bupati / wali kota")
 
 
 OFFICER_ROLES = frozenset(

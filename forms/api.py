@@ -398,6 +398,7 @@ class SubmissionViewSet(viewsets.GenericViewSet):
             cooperative=submission.cooperative,
             answers=typed_answers(submission),
             existing_files=frozenset(submission.files.values_list("field_code", flat=True)),
+            purpose=submission.form_page.purpose,
         )
         if not form.is_valid():
             return Response(step_form_errors(form), status=status.HTTP_400_BAD_REQUEST)

@@ -6,6 +6,7 @@ class FormPurpose(models.TextChoices):
     COOPERATIVE_SETUP = "cooperative_setup", _("Cooperative setup")
     FINANCIAL_REPORT = "financial_report", _("Monthly financial report")
     LOAN_APPLICATION = "loan_application", _("Loan application")
+    COOPERATIVE_FINANCING = "cooperative_financing", _("The cooperative's own financing")
     MEMBER_REGISTRATION = "member_registration", _("Member registration")
     GENERAL = "general", _("General")
 

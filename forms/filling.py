@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cooperatives.enums import MemberStatus, RegionLevel
 from cooperatives.models import Cooperative, Member, Region
 
+from . import purpose_checks
 from .enums import FieldType
 from .fields import DateInput, MonthField, NikField, PhoneField, RupiahField
 from .schema import FieldSpec, FormSchema, Step
@@ -220,10 +221,12 @@ class StepForm(forms.Form):
         cooperative: Cooperative,
         answers: dict[str, Any],
         existing_files: frozenset[str] = frozenset(),
+        purpose: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.schema, self.step, self.cooperative = schema, step, cooperative
+        self.purpose = purpose
         self.answers = answers
         self.existing_files = existing_files
         self.formsets: dict[str, forms.BaseFormSet] = {}
@@ -328,6 +331,17 @@ class StepForm(forms.Form):
                 continue
             if not rule.expression.evaluate(answers):
                 self.add_error(None, rule.message)
+        self._check_purpose(answers)
+
+    def _check_purpose(self, answers: dict[str, Any]) -> None:
+        """The form purpose's own checks, in the step that answers the last field they read;
+        a message about a field of this step goes beside it."""
+        answered = {s.code for s in self.schema.fields if s.step <= self.step.index}
+        for item in purpose_checks.checks_for(self.purpose):
+            if not item.fields <= answered or not item.fields & set(self.specs):
+                continue
+            for code, message in item.check(answers, self.cooperative):
+                self.add_error(code if code in self.fields else None, message)
 
     def step_answers(self) -> dict[str, Any]:
         """This step's typed answers (call after is_valid())."""

@@ -15,6 +15,7 @@ from cooperatives.enums import Role
 from cooperatives.models import Cooperative
 from cooperatives.scoping import user_has_role
 
+from . import purpose_checks
 from .enums import COUNTED_STATUSES, EDITABLE_STATUSES, FieldType, PeriodRule, SubmissionStatus
 from .models import KopdesFormPage, ReferenceCounter, Submission, SubmissionFile
 from .schema import FormSchema, build_schema
@@ -199,6 +200,11 @@ def submission_problems(submission: Submission) -> list[tuple[str | None, str]]:
     for rule in schema.rules:
         if not rule.expression.evaluate(answers):
             problems.append((None, rule.message))
+    problems.extend(
+        purpose_checks.purpose_problems(
+            submission.form_page.purpose, answers, submission.cooperative
+        )
+    )
     return problems
 
 

@@ -306,6 +306,7 @@ def _step_form(
         cooperative=submission.cooperative,
         answers=typed_answers(submission),
         existing_files=frozenset(submission.files.values_list("field_code", flat=True)),
+        purpose=submission.form_page.purpose,
     )
 
 

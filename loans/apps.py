@@ -6,3 +6,8 @@ class LoansConfig(AppConfig):
     name = "loans"
     verbose_name = _("Loans")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .checks import register_checks
+
+        register_checks()

@@ -1,14 +1,16 @@
 """The loan products a fresh installation starts with (seed_demo). Their codes are the choices
-of the core *Pengajuan Pinjaman* form, so an approved application finds its product."""
+of the core *Pengajuan Pinjaman* and *Pengajuan Pembiayaan Koperasi* forms, so an approved
+application finds its product."""
 
 from decimal import Decimal
 
 from forms.models import KopdesFormPage
 
-from .enums import GraceKind, InterestMethod, RatePeriod
+from .enums import GraceKind, InterestMethod, LoanKind, RatePeriod
 from .models import LoanProduct
 
 LOAN_FORM_SLUG = "pengajuan-pinjaman"
+FINANCING_FORM_SLUG = "pengajuan-pembiayaan-koperasi"
 
 DEMO_PRODUCTS = (
     {
@@ -26,7 +28,7 @@ DEMO_PRODUCTS = (
         "penalty_percent_per_month": Decimal(2),
         "penalty_free_days": 3,
         "required_documents": "KTP\nKartu Keluarga",
-        "uses_loan_form": True,
+        "form_slug": LOAN_FORM_SLUG,
     },
     {
         "code": "modal_usaha",
@@ -43,7 +45,7 @@ DEMO_PRODUCTS = (
         "penalty_percent_per_month": Decimal(2),
         "penalty_free_days": 3,
         "required_documents": "KTP\nKartu Keluarga\nSurat keterangan usaha",
-        "uses_loan_form": True,
+        "form_slug": LOAN_FORM_SLUG,
     },
     {
         # The cooperative's own financing from a Himbara bank under PMK 49/2025.
@@ -59,6 +61,7 @@ DEMO_PRODUCTS = (
         "max_tenor_months": 72,
         "rate_percent": Decimal(6),
         "rate_period": RatePeriod.YEAR,
+        "kind": LoanKind.COOPERATIVE,
         "interest_method": InterestMethod.ANNUITY,
         "grace_kind": GraceKind.INTEREST_ONLY,
         "min_grace_months": 6,
@@ -68,21 +71,24 @@ DEMO_PRODUCTS = (
             "Proposal usaha (belanja modal dan operasional, tahap pencairan, rencana pengembalian)\n"
             "Berita acara musyawarah desa/kelurahan"
         ),
-        "uses_loan_form": False,
+        "form_slug": FINANCING_FORM_SLUG,
     },
 )
 
 
 def ensure_demo_products() -> list[LoanProduct]:
     """Create the products that do not exist yet (by code); an admin's edits are kept."""
-    loan_form = KopdesFormPage.objects.filter(slug=LOAN_FORM_SLUG).first()
+    forms = {
+        page.slug: page
+        for page in KopdesFormPage.objects.filter(slug__in=[LOAN_FORM_SLUG, FINANCING_FORM_SLUG])
+    }
     products = []
     for spec in DEMO_PRODUCTS:
         fields = dict(spec)
-        uses_loan_form = fields.pop("uses_loan_form")
+        form = forms.get(str(fields.pop("form_slug")))
         product = LoanProduct.objects.filter(code=fields["code"]).first()
         if product is None:
-            product = LoanProduct(application_form=loan_form if uses_loan_form else None, **fields)
+            product = LoanProduct(application_form=form, **fields)
             product.full_clean()
             product.save()
         products.append(product)

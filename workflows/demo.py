@@ -67,6 +67,27 @@ DEMO_WORKFLOWS = (
             ),
         ),
     ),
+    # PMK 49/2025: the village head (desa) or the bupati/wali kota (kelurahan) approves on
+    # the basis of the village meeting; the pengawas checks the application first.
+    DemoWorkflow(
+        "Persetujuan Pembiayaan Koperasi (PMK 49/2025)",
+        "pengajuan-pembiayaan-koperasi",
+        (
+            DemoStep("Pemeriksaan pengawas", Approver.PENGAWAS, due_hours=72),
+            DemoStep(
+                "Persetujuan kepala desa",
+                Approver.VILLAGE_HEAD,
+                condition='wilayah == "desa"',
+                due_hours=168,
+            ),
+            DemoStep(
+                "Persetujuan bupati/wali kota",
+                Approver.REGENT,
+                condition='wilayah == "kelurahan"',
+                due_hours=336,
+            ),
+        ),
+    ),
 )
 
 

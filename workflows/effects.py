@@ -145,10 +145,36 @@ def _create_loan(submission: Submission, answers: Answers, by: Any) -> None:
     )
 
 
+# The financing form's bank codes → the lender's name on the loan.
+HIMBARA_BANKS = {
+    "bri": "Bank Rakyat Indonesia (BRI)",
+    "bni": "Bank Negara Indonesia (BNI)",
+    "mandiri": "Bank Mandiri",
+    "bsi": "Bank Syariah Indonesia (BSI)",
+    "btn": "Bank Tabungan Negara (BTN)",
+}
+
+
+def _create_financing(submission: Submission, answers: Answers, by: Any) -> None:
+    bank = str(answers.get("bank", ""))
+    loan_create_from_application(
+        application=submission,
+        member=None,
+        product_code=str(answers.require("produk")),
+        principal=answers.rupiah("jumlah"),
+        tenor_months=int(answers.require("tenor_bulan")),
+        purpose="pmk49",
+        approved_by=by,
+        lender=HIMBARA_BANKS.get(bank, bank),
+        grace_months=int(answers.get("masa_tenggang_bulan") or 0),
+    )
+
+
 EFFECTS: dict[str, Callable[[Submission, Answers, Any], None]] = {
     FormPurpose.COOPERATIVE_SETUP: _register_cooperative,
     FormPurpose.FINANCIAL_REPORT: _record_monthly_report,
     FormPurpose.LOAN_APPLICATION: _create_loan,
+    FormPurpose.COOPERATIVE_FINANCING: _create_financing,
 }
 
 

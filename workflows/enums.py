@@ -12,6 +12,8 @@ class Approver(models.TextChoices):
     DISTRICT_OFFICER = Role.DISTRICT_OFFICER, _("District officer of its kecamatan")
     REGENCY_OFFICER = Role.REGENCY_OFFICER, _("Regency officer of its kabupaten/kota")
     PROVINCE_OFFICER = Role.PROVINCE_OFFICER, _("Province officer")
+    VILLAGE_HEAD = Role.VILLAGE_HEAD, _("Kepala desa of the cooperative's village")
+    REGENT = Role.REGENT, _("Bupati / wali kota of its kabupaten/kota")
     GROUP = "group", _("Members of the named groups who can see the cooperative")
 
 

@@ -1,6 +1,6 @@
-"""The three core forms every Koperasi Desa/Kelurahan Merah Putih starts with, shipped as
+"""The core forms every Koperasi Desa/Kelurahan Merah Putih starts with, shipped as
 ordinary, editable form pages: registration of the cooperative, the monthly financial report and
-the member loan application.
+the member loan application, and the cooperative's own PMK 49/2025 financing application.
 
 They are written as the same StreamField blocks an admin composes in the Wagtail admin (one
 module per form, the builders in `blocks`), so after the first publish they belong to the
@@ -20,6 +20,7 @@ from ..enums import FormPurpose, PeriodRule
 from ..models import KopdesFormPage
 from .blocks import Block
 from .financial_report import FINANCIAL_REPORT_FIELDS, FINANCIAL_REPORT_RULES
+from .financing import FINANCING_FIELDS, FINANCING_RULES
 from .loan import LOAN_FIELDS, LOAN_RULES
 from .registration import REGISTRATION_FIELDS, REGISTRATION_RULES
 
@@ -97,11 +98,34 @@ CORE_FORMS: tuple[CoreForm, ...] = (
         fields=LOAN_FIELDS,
         rules=LOAN_RULES,
     ),
+    CoreForm(
+        slug="pengajuan-pembiayaan-koperasi",
+        title="Pengajuan Pembiayaan Koperasi (PMK 49/2025)",
+        purpose=FormPurpose.COOPERATIVE_FINANCING,
+        period_rule=PeriodRule.UNLIMITED,
+        reference_prefix="PMB",
+        intro=(
+            "<p>Pengurus mengajukan pembiayaan koperasi dari bank Himbara menurut PMK 49/2025: "
+            "paling banyak Rp3 miliar (biaya operasional paling banyak Rp500 juta), bunga 6% "
+            "setahun, paling lama 72 bulan dengan masa tenggang 6–8 bulan. Pengajuan disetujui "
+            "kepala desa (desa) atau bupati/wali kota (kelurahan) berdasarkan musyawarah. "
+            "Siapkan SK badan hukum, NPWP, NIB, rekening bank dan proposal usaha.</p>"
+        ),
+        intro_en=(
+            "<p>The board applies for the cooperative's financing from a Himbara bank under "
+            "PMK 49/2025: at most Rp3 billion (at most Rp500 million for operating costs), 6% "
+            "a year, at most 72 months with 6–8 months' grace. The kepala desa (desa) or the "
+            "bupati/mayor (kelurahan) approves it on the basis of a village meeting. Have the "
+            "legal entity decree, NPWP, NIB, bank account and business proposal ready.</p>"
+        ),
+        fields=FINANCING_FIELDS,
+        rules=FINANCING_RULES,
+    ),
 )
 
 
 def ensure_core_forms() -> list[KopdesFormPage]:
-    """The three core forms, in the order of CORE_FORMS, each created and published under the
+    """The core forms, in the order of CORE_FORMS, each created and published under the
     form index only when no form with its slug exists yet.
 
     An existing form is returned as it is: admins own the forms after the first publish, so

@@ -430,6 +430,7 @@ class SubmissionsKind(Kind):
             )
         state["schema"] = schema
         state["revision_id"] = form.live_revision_id
+        state["purpose"] = form.purpose
         state["columns"] = {
             column.key: column for column in self.columns_for(run) if column.key in ctx.letters
         }
@@ -655,6 +656,7 @@ class SubmissionsKind(Kind):
                 cooperative=ctx.cooperative,
                 answers=dict(typed),
                 lists=state["lists"],
+                purpose=state["purpose"],
             )
             form.is_valid()
             for code, errors in form.errors.as_data().items():

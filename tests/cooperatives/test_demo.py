@@ -28,6 +28,7 @@ def test_seed_demo_covers_every_village_every_role_and_is_idempotent(capsys):
         "pendaftaran-koperasi",
         "laporan-keuangan-bulanan",
         "pengajuan-pinjaman",
+        "pengajuan-pembiayaan-koperasi",
     }
     counts = (Cooperative.objects.count(), Member.objects.count(), RoleGrant.objects.count())
     call_command("seed_demo")

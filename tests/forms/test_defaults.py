@@ -9,7 +9,12 @@ from forms.filling import StepForm
 from forms.models import KopdesFormPage
 from forms.schema import FormSchema, build_schema
 
-SLUGS = ["pendaftaran-koperasi", "laporan-keuangan-bulanan", "pengajuan-pinjaman"]
+SLUGS = [
+    "pendaftaran-koperasi",
+    "laporan-keuangan-bulanan",
+    "pengajuan-pinjaman",
+    "pengajuan-pembiayaan-koperasi",
+]
 
 
 @pytest.fixture
@@ -51,7 +56,7 @@ def balanced_report() -> dict:
     }
 
 
-def test_creates_the_three_core_forms_live_and_filled_by_operators(core_forms):
+def test_creates_the_core_forms_live_and_filled_by_operators(core_forms):
     assert list(core_forms) == SLUGS
     for page in core_forms.values():
         assert page.live
@@ -81,7 +86,7 @@ def test_a_second_call_creates_nothing(core_forms):
     revisions = Revision.objects.count()
     again = ensure_core_forms()
     assert [page.pk for page in again] == [page.pk for page in core_forms.values()]
-    assert KopdesFormPage.objects.count() == 3
+    assert KopdesFormPage.objects.count() == len(SLUGS)
     assert Revision.objects.count() == revisions
 
 

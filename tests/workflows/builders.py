@@ -10,6 +10,7 @@ from cooperatives.models import Member
 from forms.enums import FormPurpose
 from forms.models import KopdesFormPage, Submission
 from forms.services import submission_save_step, submission_start, submission_submit
+from loans.demo import ensure_demo_products
 from tests.factories import MemberFactory
 from tests.forms.builders import field, publish_form
 from workflows.enums import Approver
@@ -64,6 +65,8 @@ def loan_workflow(world: Any) -> tuple[Workflow, Group]:
 
 
 def loan_form(flow: Workflow | None) -> KopdesFormPage:
+    # An application is checked against its loan product's limits (loans.checks).
+    ensure_demo_products()
     return publish_form(
         "Pinjaman Uji",
         LOAN_FIELDS,

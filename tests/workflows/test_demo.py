@@ -28,7 +28,7 @@ def test_seed_demo_attaches_a_workflow_to_each_core_form_once_and_keeps_admin_ch
     call_command("seed_demo")
     call_command("seed_demo")
     names = [demo.name for demo in DEMO_WORKFLOWS]
-    assert Workflow.objects.filter(name__in=names).count() == 3
+    assert Workflow.objects.filter(name__in=names).count() == 4
     report.refresh_from_db()
     # Detached by an admin: attached again only because no workflow is set (seed_demo fills
     # gaps; it never replaces an admin's different choice).

@@ -1,0 +1,287 @@
+"""Pengajuan Pembiayaan Koperasi (PMK 49/2025): the cooperative's own financing from a Himbara
+bank — ceiling Rp 3.000.000.000, of which at most Rp 500.000.000 for operating costs, 6 % a
+year, up to 72 months, 6 to 8 months' grace. The limits of the chosen loan product are checked
+as well (loans.checks), so an admin who lowers them in the product changes what is accepted."""
+
+from ..enums import FieldType
+from .blocks import (
+    DOCUMENT_TYPES,
+    Block,
+    calculated,
+    choices,
+    field,
+    group,
+    info,
+    rule,
+    rupiah,
+    step,
+)
+
+CEILING = "3000000000"
+OPERATING_CEILING = "500000000"
+
+FINANCING_FIELDS: list[Block] = [
+    step("Koperasi dan badan hukum", "Cooperative and legal entity"),
+    field(
+        FieldType.SINGLE_CHOICE,
+        "wilayah",
+        "Koperasi berada di",
+        "The cooperative is in a",
+        help="Desa: disetujui kepala desa. Kelurahan: disetujui bupati/wali kota.",
+        help_en="Desa: approved by the kepala desa. Kelurahan: approved by the bupati/mayor.",
+        choices=choices(
+            ("desa", "Desa", "Desa (village)"), ("kelurahan", "Kelurahan", "Kelurahan (ward)")
+        ),
+        widget="radio",
+    ),
+    field(
+        FieldType.SHORT_TEXT,
+        "nomor_badan_hukum",
+        "Nomor SK badan hukum (AHU)",
+        "Legal entity decree number (AHU)",
+        help="Dari Kementerian Hukum, misalnya AHU-0001234.AH.01.29.TAHUN 2025.",
+        help_en="From the Ministry of Law, e.g. AHU-0001234.AH.01.29.TAHUN 2025.",
+        max_length=100,
+    ),
+    field(
+        FieldType.SHORT_TEXT,
+        "nik_koperasi",
+        "NIK koperasi",
+        "Cooperative identity number (NIK koperasi)",
+        help="Nomor Induk Koperasi dari ODS Kementerian Koperasi, 16 angka.",
+        help_en="The cooperative's number in the ministry's ODS, 16 digits.",
+        max_length=16,
+        pattern=r"^\d{16}$",
+        pattern_message="NIK koperasi terdiri atas 16 angka.",
+    ),
+    field(
+        FieldType.SHORT_TEXT,
+        "npwp",
+        "NPWP koperasi",
+        "Cooperative tax number (NPWP)",
+        help="15 atau 16 angka, boleh dengan titik dan garis.",
+        help_en="15 or 16 digits, dots and dashes allowed.",
+        max_length=25,
+        pattern=r"^[\d.\-]{15,25}$",
+        pattern_message="NPWP terdiri atas 15 atau 16 angka.",
+    ),
+    field(
+        FieldType.SHORT_TEXT,
+        "nib",
+        "NIB (Nomor Induk Berusaha)",
+        "Business identity number (NIB)",
+        help="13 angka, dari OSS.",
+        help_en="13 digits, from OSS.",
+        max_length=13,
+        pattern=r"^\d{13}$",
+        pattern_message="NIB terdiri atas 13 angka.",
+    ),
+    field(
+        FieldType.SINGLE_CHOICE,
+        "bank",
+        "Bank Himbara penyalur",
+        "Himbara bank providing the financing",
+        choices=choices(
+            ("bri", "Bank Rakyat Indonesia (BRI)", "Bank Rakyat Indonesia (BRI)"),
+            ("bni", "Bank Negara Indonesia (BNI)", "Bank Negara Indonesia (BNI)"),
+            ("mandiri", "Bank Mandiri", "Bank Mandiri"),
+            ("bsi", "Bank Syariah Indonesia (BSI)", "Bank Syariah Indonesia (BSI)"),
+            ("btn", "Bank Tabungan Negara (BTN)", "Bank Tabungan Negara (BTN)"),
+        ),
+        widget="dropdown",
+    ),
+    field(
+        FieldType.SHORT_TEXT,
+        "nomor_rekening",
+        "Nomor rekening koperasi",
+        "Cooperative's bank account number",
+        max_length=30,
+        pattern=r"^[\d\- ]{6,30}$",
+        pattern_message="Nomor rekening hanya berisi angka.",
+    ),
+    step("Pembiayaan", "Financing"),
+    field(
+        FieldType.SINGLE_CHOICE,
+        "produk",
+        "Jenis pembiayaan",
+        "Financing product",
+        choices=choices(
+            (
+                "pmk49_himbara",
+                "Pembiayaan Himbara PMK 49/2025",
+                "Himbara financing under PMK 49/2025",
+            ),
+        ),
+        widget="radio",
+    ),
+    rupiah(
+        "biaya_investasi",
+        "Kebutuhan belanja modal (capex)",
+        "Capital expenditure (capex)",
+        help="Gedung, gerai, cold storage, kendaraan, peralatan.",
+        help_en="Buildings, outlets, cold storage, vehicles, equipment.",
+        max_value=CEILING,
+    ),
+    rupiah(
+        "biaya_operasional",
+        "Kebutuhan biaya operasional (opex)",
+        "Operating costs (opex)",
+        help="Paling banyak Rp500.000.000: modal kerja, gaji, sewa.",
+        help_en="At most Rp500,000,000: working capital, wages, rent.",
+        max_value=OPERATING_CEILING,
+    ),
+    calculated(
+        "jumlah",
+        "Jumlah pembiayaan yang diajukan",
+        "Financing applied for",
+        "biaya_investasi + biaya_operasional",
+        help="Belanja modal ditambah biaya operasional; paling banyak Rp3.000.000.000.",
+        help_en="Capex plus operating costs; at most Rp3,000,000,000.",
+    ),
+    field(
+        FieldType.INTEGER,
+        "tenor_bulan",
+        "Jangka waktu (bulan)",
+        "Term (months)",
+        help="Paling lama 72 bulan, termasuk masa tenggang.",
+        help_en="At most 72 months, grace included.",
+        min_value="12",
+        max_value="72",
+    ),
+    field(
+        FieldType.INTEGER,
+        "masa_tenggang_bulan",
+        "Masa tenggang (bulan)",
+        "Grace period (months)",
+        help="6 sampai 8 bulan; selama masa tenggang hanya bunga yang dibayar.",
+        help_en="6 to 8 months; only interest is paid during the grace period.",
+        min_value="6",
+        max_value="8",
+    ),
+    step("Proposal usaha", "Business proposal"),
+    info(
+        "Proposal menjelaskan usaha yang dibiayai, tahap pencairan dan cara koperasi "
+        "mengembalikan pembiayaan dari hasil usahanya.",
+        "The proposal explains the business financed, the drawdown stages and how the "
+        "cooperative repays the financing from its business income.",
+    ),
+    field(
+        FieldType.LONG_TEXT,
+        "rencana_usaha",
+        "Ringkasan rencana usaha",
+        "Summary of the business plan",
+        max_length=3000,
+    ),
+    group(
+        "tahap_pencairan",
+        "Tahap pencairan",
+        "Drawdown stages",
+        [
+            field(FieldType.MONTH, "bulan", "Bulan", "Month"),
+            rupiah("jumlah_tahap", "Jumlah", "Amount"),
+            field(FieldType.SHORT_TEXT, "penggunaan", "Penggunaan", "Use", max_length=200),
+        ],
+        min_rows=1,
+        max_rows=12,
+    ),
+    calculated(
+        "jumlah_tahap_total",
+        "Jumlah semua tahap",
+        "Total of the stages",
+        "sum(tahap_pencairan.jumlah_tahap)",
+    ),
+    field(
+        FieldType.LONG_TEXT,
+        "rencana_pengembalian",
+        "Rencana pengembalian",
+        "Repayment plan",
+        help="Dari unit usaha mana angsuran dibayar, dan perkiraan pendapatan per bulan.",
+        help_en="Which business units pay the instalments, and the expected monthly income.",
+        max_length=3000,
+    ),
+    field(
+        FieldType.FILE,
+        "proposal",
+        "Dokumen proposal usaha",
+        "Business proposal document",
+        help="Dengan rincian belanja modal, biaya operasional dan proyeksi arus kas. PDF, "
+        "paling besar 10 MB.",
+        help_en="With the capex and opex breakdown and the cash-flow projection. PDF, at most "
+        "10 MB.",
+        max_size_mb=10,
+        allowed=["pdf"],
+    ),
+    step("Musyawarah dan dokumen", "Village meeting and documents"),
+    field(
+        FieldType.DATE,
+        "tanggal_musyawarah",
+        "Tanggal musyawarah desa/kelurahan",
+        "Date of the village meeting (musyawarah)",
+        help="Musyawarah yang menyetujui pengajuan pembiayaan ini.",
+        help_en="The meeting that agreed to this financing application.",
+    ),
+    field(
+        FieldType.INTEGER,
+        "peserta_musyawarah",
+        "Jumlah peserta musyawarah",
+        "Number of people at the meeting",
+        min_value="1",
+    ),
+    field(
+        FieldType.FILE,
+        "berita_acara",
+        "Berita acara musyawarah",
+        "Minutes of the meeting",
+        help="Ditandatangani pimpinan musyawarah. PDF/JPG/PNG, paling besar 5 MB.",
+        help_en="Signed by the chair of the meeting. PDF/JPG/PNG, at most 5 MB.",
+        max_size_mb=5,
+        allowed=DOCUMENT_TYPES,
+    ),
+    field(
+        FieldType.FILE,
+        "sk_badan_hukum",
+        "SK badan hukum koperasi",
+        "Legal entity decree",
+        max_size_mb=5,
+        allowed=DOCUMENT_TYPES,
+    ),
+    field(
+        FieldType.FILE,
+        "dokumen_npwp",
+        "Kartu NPWP koperasi",
+        "Tax number card (NPWP)",
+        max_size_mb=5,
+        allowed=DOCUMENT_TYPES,
+    ),
+    field(
+        FieldType.FILE,
+        "dokumen_nib",
+        "NIB dari OSS",
+        "NIB from OSS",
+        max_size_mb=5,
+        allowed=DOCUMENT_TYPES,
+    ),
+]
+
+FINANCING_RULES: list[Block] = [
+    rule(
+        f"jumlah <= {CEILING}",
+        "Pembiayaan paling banyak Rp3.000.000.000.",
+        "The financing is at most Rp3,000,000,000.",
+    ),
+    rule(
+        f"biaya_operasional <= {OPERATING_CEILING}",
+        "Biaya operasional paling banyak Rp500.000.000 dari pembiayaan.",
+        "At most Rp500,000,000 of the financing may go to operating costs.",
+    ),
+    rule(
+        "jumlah_tahap_total == jumlah",
+        "Jumlah semua tahap pencairan harus sama dengan jumlah pembiayaan.",
+        "The drawdown stages must add up to the financing applied for.",
+    ),
+    rule(
+        "masa_tenggang_bulan < tenor_bulan",
+        "Masa tenggang harus lebih pendek dari jangka waktu.",
+        "The grace period must be shorter than the term.",
+    ),
+]
