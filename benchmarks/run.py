@@ -29,6 +29,7 @@ elif str(ROOT) not in sys.path:
 BENCHMARKS = {
     "forms": "benchmarks.bench_forms",
     "imports": "benchmarks.imports_bench",
+    "loans": "benchmarks.loans_bench",
 }
 
 

@@ -97,6 +97,7 @@ def _accrue_penalties(on: datetime.date, loans: QuerySet[Loan]) -> int:
             "loan__product__penalty_percent_per_month",
             "loan__product__penalty_free_days",
         )
+        .order_by()
     )
     updates: list[tuple[Any, ...]] = []
     for pk, due, unpaid, penalty, accrued_to, percent, free_days in rows.iterator(BATCH):
@@ -135,9 +136,13 @@ def loans_arrears_update(
         .order_by()
     }
     changed: list[tuple[Any, ...]] = []
-    for pk, days_before, overdue_before, class_before, as_of_before in active.values_list(
-        "id", "days_past_due", "overdue_amount", "collectibility", "arrears_as_of"
-    ).iterator(BATCH):
+    for pk, days_before, overdue_before, class_before, as_of_before in (
+        active.values_list(
+            "id", "days_past_due", "overdue_amount", "collectibility", "arrears_as_of"
+        )
+        .order_by()
+        .iterator(BATCH)
+    ):
         oldest, overdue = late.get(pk, (None, 0))
         days = (on - oldest).days if oldest else 0
         figures = (days, int(overdue or 0), collectibility_for(days))
