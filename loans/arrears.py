@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Model, QuerySet, Sum
+from django.db.models import F, Field, Min, Model, QuerySet, Sum
 from django.utils import timezone
 
 from .enums import Collectibility, LoanStatus
@@ -60,7 +60,9 @@ def _update_many(model: type[Model], fields: list[str], rows: list[tuple[Any, ..
     however many loans change. Values are prepared by the fields (dates for SQLite)."""
     if not rows:
         return
-    columns = [model._meta.get_field(name) for name in fields]
+    columns: list[Field[Any, Any]] = [
+        field for name in fields if isinstance(field := model._meta.get_field(name), Field)
+    ]
     table = connection.ops.quote_name(model._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in columns)
     sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 (names from the model)

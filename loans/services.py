@@ -308,6 +308,13 @@ def repayment_reverse(*, repayment: Repayment, by: Any, note: str) -> Repayment:
             _("This payment was already cancelled, or is itself a cancellation."), code="reversed"
         )
     loan = Loan.objects.select_for_update().get(pk=original.loan_id)
+    if loan.status not in (LoanStatus.ACTIVE, LoanStatus.PAID_OFF):
+        # A written-off or rescheduled loan's payments are history; undoing one would reopen it.
+        raise LoanTransitionError(
+            _("This loan is “%(status)s”; its payments can no longer be cancelled.")
+            % {"status": loan.get_status_display()},
+            code="status",
+        )
     reversal = Repayment.objects.create(
         loan=loan,
         paid_on=timezone.localdate(),
