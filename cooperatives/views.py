@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from loans.selectors import member_loans
+
 from . import selectors
 from .forms import CooperativeFilterForm, MemberFilterForm
 
@@ -74,5 +76,10 @@ def member_detail(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     return render(
         request,
         "cooperatives/member_detail.html",
-        {"cooperative": cooperative, "member": member, "is_officer": is_officer},
+        {
+            "cooperative": cooperative,
+            "member": member,
+            "is_officer": is_officer,
+            "loans": member_loans(user=request.user, member=member),
+        },
     )

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("imports.urls")),
     path("", include("imports.export_urls")),
+    path("", include("loans.urls")),
+    path("", include("loans.matching_urls")),
 ]
 
 if settings.DEBUG:

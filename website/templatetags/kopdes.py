@@ -31,6 +31,20 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "submission_review",
         }
     ),
+    # An action that comes back with errors shows the card under its own URL name.
+    "loans": frozenset(
+        {
+            "loan_portfolio",
+            "loan_detail",
+            "loan_payout_record",
+            "loan_payout_confirm",
+            "loan_payout_reject",
+            "loan_repayment_record",
+            "loan_repayment_reverse",
+            "loan_write_off",
+            "loan_reschedule",
+        }
+    ),
     "tasks": frozenset({"inbox", "task_detail", "workflow_report"}),
     "notifications": frozenset({"notification_list"}),
     "account": frozenset({"password_change", "password_change_done"}),
@@ -40,6 +54,7 @@ NAV_PAGES = {
     "home": "home",
     "cooperatives": "cooperative_list",
     "forms": "form_list",
+    "loans": "loan_portfolio",
     "tasks": "inbox",
     "notifications": "notification_list",
     "account": "password_change",
