@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("forms.api_urls")),
     path("", include("workflows.api_urls")),
     path("", include("imports.api_urls")),
+    path("", include("loans.api_urls")),
     # Last: anything not matched above.
     re_path(r"^(?P<path>.*)$", not_found, name="api-not-found"),
 ]

@@ -14,9 +14,12 @@ import yaml
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from forms.services import submission_save_step, submission_start, submission_submit
 from imports.services import import_run_check, import_run_create
+from loans.models import Loan, LoanProduct
+from loans.services import loan_payout_confirm, loan_payout_record, repayment_record
 from tests.authz.urlwalk import Route, build_url, resolves_to, walk
 from tests.factories import MemberFactory, UserFactory
 from tests.forms.builders import field, publish_form
@@ -94,6 +97,33 @@ def checked_import(cooperative, uploader):
     return import_run_check(run_id=run.pk)
 
 
+def paying_loan(cooperative, member, recorder, checker):
+    """An active loan with one payment on it (the loans API routes take both)."""
+    LoanProduct.objects.get_or_create(
+        code="mikro",
+        defaults={
+            "name": "Pinjaman Mikro",
+            "min_amount": 500_000,
+            "max_amount": 20_000_000,
+            "min_tenor_months": 3,
+            "max_tenor_months": 24,
+            "rate_percent": 1,
+        },
+    )
+    loan = Loan.objects.create(
+        cooperative=cooperative,
+        member=member,
+        product_code="mikro",
+        principal=6_000_000,
+        tenor_months=12,
+        approved_at=timezone.now(),
+    )
+    loan_payout_record(loan=loan, by=recorder, disbursed_on=timezone.localdate())
+    loan = loan_payout_confirm(loan=loan, by=checker)
+    payment = repayment_record(loan=loan, by=recorder, amount=100_000, paid_on=timezone.localdate())
+    return loan, payment
+
+
 @pytest.fixture
 def scene(world):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
@@ -112,6 +142,8 @@ def scene(world):
     other_sent = sent_submission(form, world.coop_c, world.carol)
     own_import = checked_import(world.coop_a, world.alice)
     other_import = checked_import(world.coop_c, world.carol)
+    own_loan, own_payment = paying_loan(world.coop_a, own_member, world.henry, world.bob)
+    other_loan, other_payment = paying_loan(world.coop_c, other_member, world.henry, world.bob)
     objects = {
         "own": {
             "coop": str(world.coop_a.pk),
@@ -125,6 +157,8 @@ def scene(world):
             "task": str(own_sent.approval_task_states.get().pk),
             "import": str(own_import.pk),
             "import_kind": "members",
+            "loan": str(own_loan.pk),
+            "repayment": str(own_payment.pk),
         },
         "other": {
             "coop": str(world.coop_c.pk),
@@ -138,6 +172,8 @@ def scene(world):
             "task": str(other_sent.approval_task_states.get().pk),
             "import": str(other_import.pk),
             "import_kind": "savings",
+            "loan": str(other_loan.pk),
+            "repayment": str(other_payment.pk),
         },
     }
     return users, objects
