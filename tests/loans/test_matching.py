@@ -697,7 +697,7 @@ def test_posting_the_ticked_rows_records_them_and_says_how_many(client, scene, c
     client.force_login(world.alice)
     response = client.post(page_url(scene), data, follow=True)
     assert response.redirect_chain == [(page_url(scene), 302)]
-    assert "2 payments recorded." in response.content.decode()
+    assert "2 pembayaran dicatat." in response.content.decode()
     assert set(Repayment.objects.values_list("loan", "amount", "recorded_by")) == {
         (scene.loans["siti"].pk, 590_000, world.alice.pk),
         (scene.loans["rina0"].pk, 500_000, world.alice.pk),
@@ -725,7 +725,7 @@ def test_a_refused_post_records_nothing_and_shows_why_beside_the_row(client, sce
     with translation.override("en"):
         response = post("")
     assert response.status_code == 400
-    assert "Choose the loan this payment is for." in response.content.decode()
+    assert "Pilih pinjaman untuk pembayaran ini." in response.content.decode()
     assert not Repayment.objects.exists()
     # Siti's loan has Rp 500.000 left: the service refuses the overpayment, in the user's
     # language (Indonesian here), and Agus's payment is not recorded either.
