@@ -32,6 +32,7 @@ from cooperatives.scoping import get_in_scope_or_404
 from cooperatives.serializers import ErrorSerializer
 from forms.api import NOT_FOUND, SUBMISSION_PK, visible_submission
 from forms.serializers import SubmissionSerializer
+from loans.decision import loan_decision_support
 
 from .enums import Action
 from .models import ApprovalTaskState, Decision
@@ -156,6 +157,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         context = {
             **self.get_serializer_context(),
             "refusal": decision_refusal(task_state, self.request.user),
+            "decision_support": loan_decision_support(submission=task_state.submission),
         }
         return Response(TaskDetailSerializer(task_state, context=context).data)
 

@@ -16,6 +16,7 @@ from wagtail.models import TaskState
 from cooperatives.serializers import REGENCY_CODE_RE
 from forms.enums import SubmissionStatus
 from forms.serializers import SubmissionSerializer, SubmissionSummarySerializer
+from loans.enums import Collectibility, LoanStatus
 
 from .enums import Action
 from .models import ApprovalTaskState, AuditRecord, Decision
@@ -113,12 +114,153 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# --- Decision support on a loan application (loans.decision) -------------------------------------
+# Read-only shapes of loans.decision's dataclasses; every rule and figure is worked out there.
+
+
+class DecisionFactorSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    points = serializers.IntegerField(read_only=True)
+    possible = serializers.IntegerField(read_only=True)
+    rule = serializers.CharField(read_only=True, help_text=_("How the points are given."))
+    reason = serializers.CharField(read_only=True, help_text=_("Why this application got them."))
+
+
+class DecisionScoreSerializer(serializers.Serializer):
+    points = serializers.IntegerField(
+        read_only=True, help_text=_("The sum of the factors' points, 0–100.")
+    )
+    possible = serializers.IntegerField(read_only=True)
+    band = serializers.CharField(
+        read_only=True, help_text=_one_of(["good", "careful", "high_risk"])
+    )
+    band_label = serializers.CharField(read_only=True)
+    bands = serializers.CharField(read_only=True, help_text=_("The bands' thresholds."))
+    factors = DecisionFactorSerializer(many=True, read_only=True)
+
+
+class DecisionSavingsMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(read_only=True, help_text=_("The month's first day."))
+    wajib = serializers.IntegerField(read_only=True, help_text=_("Simpanan wajib deposited (Rp)."))
+    sukarela = serializers.IntegerField(
+        read_only=True, help_text=_("Simpanan sukarela deposited (Rp).")
+    )
+    withdrawals = serializers.IntegerField(
+        read_only=True, help_text=_("Withdrawn, all kinds (Rp).")
+    )
+    as_member = serializers.BooleanField(read_only=True)
+
+
+class DecisionSavingsSerializer(serializers.Serializer):
+    months = DecisionSavingsMonthSerializer(
+        many=True, read_only=True, help_text=_("The last 12 complete months, oldest first.")
+    )
+    pokok = serializers.IntegerField(read_only=True)
+    wajib = serializers.IntegerField(read_only=True)
+    sukarela = serializers.IntegerField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    balance_list_date = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The imported balance list the balances start from; null: the book alone."),
+    )
+    balance_basis = serializers.CharField(read_only=True)
+    wajib_months = serializers.IntegerField(read_only=True)
+    member_months = serializers.IntegerField(read_only=True)
+    regularity = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        read_only=True,
+        allow_null=True,
+        help_text=_("wajib_months ÷ member_months; null without a month as a member."),
+    )
+
+
+class DecisionLoanSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    product_code = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text=_one_of(LoanStatus.values))
+    status_label = serializers.CharField(read_only=True)
+    principal = serializers.IntegerField(read_only=True)
+    disbursed_on = serializers.DateField(read_only=True, allow_null=True)
+    outstanding_principal = serializers.IntegerField(read_only=True)
+    days_late_now = serializers.IntegerField(read_only=True)
+    worst_days_late = serializers.IntegerField(read_only=True)
+    next_month_instalment = serializers.IntegerField(read_only=True)
+
+
+class DecisionLedgerLoanSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    loan_no = serializers.CharField(read_only=True)
+    disbursed_on = serializers.DateField(read_only=True, allow_null=True)
+    principal = serializers.IntegerField(read_only=True)
+    balance = serializers.IntegerField(read_only=True)
+    instalment = serializers.IntegerField(read_only=True)
+    days_overdue = serializers.IntegerField(read_only=True)
+    collectibility = serializers.CharField(read_only=True, help_text=_one_of(Collectibility.values))
+    collectibility_label = serializers.CharField(read_only=True)
+    as_of = serializers.DateField(read_only=True)
+
+
+class DecisionHistorySerializer(serializers.Serializer):
+    loans = DecisionLoanSerializer(many=True, read_only=True)
+    ledger = DecisionLedgerLoanSerializer(
+        many=True, read_only=True, help_text=_("Loans of the cooperative's imported loan ledger.")
+    )
+    paid_off = serializers.IntegerField(read_only=True)
+    written_off = serializers.IntegerField(read_only=True)
+    rescheduled = serializers.IntegerField(read_only=True)
+    has_track_record = serializers.BooleanField(read_only=True)
+    worst_days_late = serializers.IntegerField(read_only=True)
+    days_late_now = serializers.IntegerField(read_only=True)
+    overdue_now = serializers.IntegerField(read_only=True)
+
+
+class DecisionAffordabilitySerializer(serializers.Serializer):
+    amount = serializers.IntegerField(read_only=True, allow_null=True)
+    tenor_months = serializers.IntegerField(read_only=True, allow_null=True)
+    product_code = serializers.CharField(read_only=True)
+    product_name = serializers.CharField(read_only=True)
+    grace_months = serializers.IntegerField(read_only=True)
+    new_instalment = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The first full instalment of the requested loan; null when unknown."),
+    )
+    problems = serializers.ListField(child=serializers.CharField(), read_only=True)
+    existing_instalments = serializers.IntegerField(read_only=True)
+    income = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("Declared net monthly income (Rp).")
+    )
+    dsr = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text=_("(new + existing instalments) ÷ income; null when unknown."),
+    )
+
+
+class DecisionSupportSerializer(serializers.Serializer):
+    as_of = serializers.DateField(read_only=True, help_text=_("The figures are as of this day."))
+    member_id = serializers.IntegerField(read_only=True, allow_null=True)
+    member_name = serializers.CharField(read_only=True)
+    member_join_date = serializers.DateField(read_only=True, allow_null=True)
+    membership_months = serializers.IntegerField(read_only=True)
+    savings = DecisionSavingsSerializer(read_only=True, allow_null=True)
+    history = DecisionHistorySerializer(read_only=True, allow_null=True)
+    affordability = DecisionAffordabilitySerializer(read_only=True)
+    score = DecisionScoreSerializer(read_only=True)
+
+
 class TaskDetailSerializer(TaskSerializer):
     """One approval step (open or decided): its state, what you may do, the decisions so far and
     the submission with its answers."""
 
     # The view passes `refusal` (workflows.services.decision_refusal for the caller) in the
-    # context, so that the rule is judged by the service alone.
+    # context, so that the rule is judged by the service alone; and `decision_support`
+    # (loans.decision.loan_decision_support), worked out once per response.
 
     # A plain string: Wagtail's task statuses are not the submission's, and two enums named
     # "status" would need an ENUM_NAME_OVERRIDES entry.
@@ -138,6 +280,12 @@ class TaskDetailSerializer(TaskSerializer):
         help_text=_("Why you may not decide this step now; null when you may.")
     )
     decisions = DecisionSerializer(many=True, read_only=True)
+    decision_support = serializers.SerializerMethodField(
+        help_text=_(
+            "For a loan application: the member's savings and loans, the requested instalment "
+            "against income and a score with every factor; null for other forms."
+        )
+    )
 
     class Meta(TaskSerializer.Meta):
         fields = [
@@ -149,6 +297,7 @@ class TaskDetailSerializer(TaskSerializer):
             "may_decide",
             "refusal",
             "decisions",
+            "decision_support",
         ]
         read_only_fields = fields
 
@@ -168,6 +317,11 @@ class TaskDetailSerializer(TaskSerializer):
     def get_refusal(self, task_state: ApprovalTaskState) -> str | None:
         refusal = self.context.get("refusal")
         return None if refusal is None else str(refusal)
+
+    @extend_schema_field(DecisionSupportSerializer(allow_null=True))
+    def get_decision_support(self, task_state: ApprovalTaskState) -> dict[str, Any] | None:
+        support = self.context.get("decision_support")
+        return None if support is None else DecisionSupportSerializer(support).data
 
 
 # --- Request and error bodies --------------------------------------------------------------------

@@ -24,6 +24,7 @@ from forms.models import KopdesFormPage, Submission
 from forms.views import answer_sections
 from imports.spec import Column, ValueType
 from imports.xlsx import TableSheet, write_table
+from loans.decision import loan_decision_support
 
 from .enums import Action, Event
 from .models import ApprovalTaskState
@@ -198,6 +199,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refusal": refusal,
             "form": form,
             "approvals": task_state.decisions.filter(action=Action.APPROVE).count(),
+            # Loan applications only (None otherwise): the member's record beside the request.
+            "decision_support": loan_decision_support(submission=submission),
         },
         status=status,
     )

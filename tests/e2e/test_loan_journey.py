@@ -98,6 +98,10 @@ def test_approved_loan_is_paid_out_by_two_people_paid_late_and_turns_dpk(
             switch_user(phone, base, approver)
         open_inbox(phone)
         open_task_from_inbox(phone, submission.reference)
+        # The member's record and a score with every factor, beside the request.
+        support = phone.get_by_role("region", name="Bahan pertimbangan keputusan")
+        assert support.count() == 1
+        shot(phone, f"loans-00-decision-support-{approver}")
         decide(phone, APPROVE)
     loan = Loan.objects.get(application=submission)
     assert loan.status == LoanStatus.APPROVED
