@@ -13,13 +13,22 @@ class LoanProductViewSet(ModelViewSet):
     menu_label = _("Loan products")
     menu_order = 210
     add_to_admin_menu = True
-    list_display = ["name", "code", "interest_method", "rate_percent", "rate_period", "is_active"]
-    list_filter = ["interest_method", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "kind",
+        "interest_method",
+        "rate_percent",
+        "rate_period",
+        "is_active",
+    ]
+    list_filter = ["kind", "interest_method", "is_active"]
     search_fields = ["name", "code"]
     form_fields = [
         "code",
         "name",
         "description",
+        "kind",
         "is_active",
         "min_amount",
         "max_amount",

@@ -94,3 +94,5 @@ def test_an_admin_edits_products_in_the_wagtail_admin(client):
     assert listing.status_code == 200 and "Pembiayaan Himbara" in listing.content.decode()
     edit = client.get(reverse("loan_products:edit", args=[product.pk]))
     assert edit.status_code == 200
+    # Who borrows is the admin's choice too: a member, or the cooperative from a bank.
+    assert 'name="kind"' in edit.content.decode()
