@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,16 +32,17 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", language)
+        # An API token read after this ran may have switched to its user's language.
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
     @staticmethod
-    def choose(request: HttpRequest) -> str:
+    def choose(request: HttpRequest, user: Any = None) -> str:
         available = dict(settings.LANGUAGES)
         cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if cookie in available:
             return str(cookie)
-        user = getattr(request, "user", None)
+        user = user if user is not None else getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             from wagtail.users.models import UserProfile
 
