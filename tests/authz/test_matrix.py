@@ -1,6 +1,7 @@
 """Every URL pattern the project serves × every role × own/other scope answers as the matrix says.
 
-The matrix (tests/authz/matrix.yaml) is the reviewed statement of who may reach what. A new URL
+The matrix (tests/authz/matrix.yaml, with one more file per capability in tests/authz/matrix.d/)
+is the reviewed statement of who may reach what. A new URL
 pattern fails this test until someone writes down who may use it. To see what the code answers
 now (for review, never to copy blindly): KOPDES_AUTHZ_RECORD=/tmp/observed.yaml pytest tests/authz
 """
@@ -16,6 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from finance import chart
+from finance.models import Account
+from finance.services import Line, account_create_sub, journal_post
 from forms.services import submission_save_step, submission_start, submission_submit
 from imports.services import import_run_check, import_run_create
 from loans.models import Loan, LoanProduct
@@ -28,6 +32,8 @@ from tests.workflows.builders import approval_step, workflow
 from website.models import HomePage
 
 MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
+# More patterns, one file per capability: same columns and keys as matrix.yaml.
+MATRIX_PARTS = Path(__file__).with_name("matrix.d")
 ROLE_USERS = {
     "anonymous": None,
     "no_role": "ivan",
@@ -47,6 +53,13 @@ def load_matrix() -> dict[str, Any]:
     with MATRIX_PATH.open(encoding="utf-8") as handle:
         matrix = yaml.safe_load(handle)
     assert matrix["roles"] == list(ROLE_USERS), "matrix columns must be the roles, in order"
+    for part_path in sorted(MATRIX_PARTS.glob("*.yaml")):
+        with part_path.open(encoding="utf-8") as handle:
+            part = yaml.safe_load(handle) or {}
+        for key in ("patterns", "prefixes", "kwargs"):
+            clash = set(part.get(key) or {}) & set(matrix.get(key) or {})
+            assert not clash or key == "kwargs", f"{part_path.name} repeats {key}: {clash}"
+            matrix.setdefault(key, {}).update(part.get(key) or {})
     return matrix
 
 
@@ -124,6 +137,20 @@ def paying_loan(cooperative, member, recorder, checker):
     return loan, payment
 
 
+def posted_entry(cooperative, by):
+    """A hand-written journal entry and a sub-account of the cooperative's own."""
+    bank = Account.objects.get(code=chart.BANK, cooperative=None)
+    account = account_create_sub(cooperative=cooperative, parent=bank, name="Bank BRI", by=by)
+    entry = journal_post(
+        cooperative=cooperative,
+        date=timezone.localdate(),
+        description="Setor kas ke bank",
+        lines=[Line(account.code, debit=1_000_000), Line(chart.CASH, credit=1_000_000)],
+        by=by,
+    )
+    return entry, account
+
+
 @pytest.fixture
 def scene(world):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
@@ -144,6 +171,8 @@ def scene(world):
     other_import = checked_import(world.coop_c, world.carol)
     own_loan, own_payment = paying_loan(world.coop_a, own_member, world.henry, world.bob)
     other_loan, other_payment = paying_loan(world.coop_c, other_member, world.henry, world.bob)
+    own_entry, own_account = posted_entry(world.coop_a, world.alice)
+    other_entry, other_account = posted_entry(world.coop_c, world.carol)
     objects = {
         "own": {
             "coop": str(world.coop_a.pk),
@@ -159,6 +188,8 @@ def scene(world):
             "import_kind": "members",
             "loan": str(own_loan.pk),
             "repayment": str(own_payment.pk),
+            "entry": str(own_entry.pk),
+            "account": str(own_account.pk),
         },
         "other": {
             "coop": str(world.coop_c.pk),
@@ -174,6 +205,8 @@ def scene(world):
             "import_kind": "savings",
             "loan": str(other_loan.pk),
             "repayment": str(other_payment.pk),
+            "entry": str(other_entry.pk),
+            "account": str(other_account.pk),
         },
     }
     return users, objects

@@ -1,4 +1,4 @@
-"""The only writers of the cooperative books."""
+"""Official monthly figures from approved reports."""
 
 import datetime
 from typing import Any
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cooperatives.models import Cooperative
 
-from .models import MonthlyReport
+from ..models import MonthlyReport
 
 
 def monthly_report_record(
