@@ -15,7 +15,9 @@ The world, by name (who may see what):
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from wagtail.models import Locale, Page, Site
@@ -23,6 +25,7 @@ from wagtail.models import Locale, Page, Site
 from cooperatives.enums import CooperativeStatus, Role
 from cooperatives.models import Cooperative, Region
 from cooperatives.services import regions_load, role_grant_create
+from finance.chart import chart_ensure_standard
 from tests.factories import CooperativeFactory, UserFactory
 from website.models import HomePage
 
@@ -57,10 +60,21 @@ def _fresh_form_schemas():
     schema_for_revision.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """The language middleware activates the visitor's language for the thread; a test that
+    browsed in English must not leave the next one speaking it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def regions(db: None) -> None:
+    """The regions and the shared chart of accounts, as the migrations leave them. The flush
+    after a transactional or live-server test empties both."""
     if not Region.objects.exists():
         regions_load()
+    chart_ensure_standard()
 
 
 @dataclass
@@ -140,6 +154,7 @@ def page_tree(db):
     serialized test followed by a plain transactional one leaves the database without content
     types; and with Playwright's event loop running the live-server test sees another
     connection than the one holding the serialized copy.)"""
+    chart_ensure_standard()
     if HomePage.objects.exists():
         return
     locale, _created = Locale.objects.get_or_create(language_code="id")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("imports.export_urls")),
     path("", include("loans.urls")),
     path("", include("loans.matching_urls")),
+    path("", include("finance.urls")),
 ]
 
 if settings.DEBUG:

@@ -14,6 +14,11 @@ from ..models import Account, AccountMapping
 from ..selectors import account_name_key, chart_accounts
 
 
+def _field_error(name: str, message: str, code: str) -> ValidationError:
+    """A refusal of one field that keeps its code (a dict given to ValidationError drops it)."""
+    return ValidationError({name: ValidationError(message, code=code)})
+
+
 @transaction.atomic
 def account_create_sub(
     *,
@@ -29,30 +34,43 @@ def account_create_sub(
     Raises ValidationError for a parent that is not a shared account or an empty name."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": _("Give the sub-account a name.")}, code="name_required")
+        raise _field_error("name", _("Give the sub-account a name."), "name_required")
     if parent.cooperative_id is not None:
-        raise ValidationError(
-            {"parent": _("Sub-accounts go under an account of the shared chart.")},
-            code="parent_not_shared",
+        raise _field_error(
+            "parent",
+            _("Sub-accounts go under an account of the shared chart."),
+            "parent_not_shared",
         )
     if parent.control == AccountControl.MEMBER_LOANS or parent.control.startswith("savings_"):
-        raise ValidationError(
-            {
-                "parent": _(
-                    "%(account)s is kept per member by the savings and loan books; it has no "
-                    "sub-accounts."
-                )
-                % {"account": parent}
-            },
-            code="parent_is_subledger",
+        raise _field_error(
+            "parent",
+            _(
+                "%(account)s is kept per member by the savings and loan books; it has no "
+                "sub-accounts."
+            )
+            % {"account": parent},
+            "parent_is_subledger",
         )
+    if parent.control:
+        # Fed by the loan book only, which posts to the account itself: a sub-account under
+        # it would never receive anything.
+        raise _field_error(
+            "parent",
+            _(
+                "%(account)s is kept by the loan book of the cooperative's own financing; "
+                "it has no sub-accounts."
+            )
+            % {"account": parent},
+            "parent_is_subledger",
+        )
+    # Serialise sub-accounts per cooperative: a double click must not take one code twice.
+    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
     if chart_accounts(cooperative).filter(parent=parent, name__iexact=name).exists():
-        raise ValidationError(
-            {
-                "name": _("%(parent)s already has a sub-account “%(name)s”.")
-                % {"parent": parent, "name": name}
-            },
-            code="duplicate_name",
+        raise _field_error(
+            "name",
+            _("%(parent)s already has a sub-account “%(name)s”.")
+            % {"parent": parent, "name": name},
+            "duplicate_name",
         )
     taken = set(
         Account.objects.filter(
@@ -95,7 +113,7 @@ def account_update_sub(
     fields = []
     if name is not None:
         if not name.strip():
-            raise ValidationError({"name": _("Give the sub-account a name.")}, code="name_required")
+            raise _field_error("name", _("Give the sub-account a name."), "name_required")
         account.name = name.strip()[:120]
         fields.append("name")
     if is_active is not None:

@@ -202,7 +202,15 @@ def journal_post_many(
         e.source_key: e
         for e in JournalEntry.objects.filter(cooperative=cooperative, source_key__in=keys)
     }
-    fresh = [d for d in drafts if not d.source_key or d.source_key not in earlier]
+    # A key repeated within `drafts` is posted once too: the first draft with it wins.
+    first: dict[str, EntryDraft] = {}
+    fresh = []
+    for draft in drafts:
+        if draft.source_key:
+            if draft.source_key in earlier or draft.source_key in first:
+                continue
+            first[draft.source_key] = draft
+        fresh.append(draft)
     if fresh:
         accounts = accounts_by_code(cooperative)
         closed = closed_months(cooperative, [d.date for d in fresh])
@@ -236,7 +244,12 @@ def journal_post_many(
         created = {id(d): e for d, e in zip(fresh, entries, strict=True)}
     else:
         created = {}
-    return [created[id(d)] if id(d) in created else earlier[d.source_key] for d in drafts]
+    return [
+        created[id(d)]
+        if id(d) in created
+        else earlier.get(d.source_key) or created[id(first[d.source_key])]
+        for d in drafts
+    ]
 
 
 def journal_post(

@@ -26,6 +26,11 @@ CLOSE_ROLES = (
 REOPEN_ROLES = (Role.REGENCY_OFFICER, Role.PROVINCE_OFFICER)
 
 
+def _field_error(name: str, message: str, code: str) -> ValidationError:
+    """A refusal of one field that keeps its code (a dict given to ValidationError drops it)."""
+    return ValidationError({name: ValidationError(message, code=code)})
+
+
 def may_close(user: Any, cooperative: Cooperative) -> bool:
     return user.is_superuser or any(user_has_role(user, r, cooperative) for r in CLOSE_ROLES)
 
@@ -73,9 +78,10 @@ def period_reopen(*, cooperative: Cooperative, month: datetime.date, by: Any, re
         raise PermissionDenied(_("Only a regency or province officer may reopen closed books."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(
-            {"reason": _("Say why the month is reopened; the reason is kept in the audit trail.")},
-            code="reason_required",
+        raise _field_error(
+            "reason",
+            _("Say why the month is reopened; the reason is kept in the audit trail."),
+            "reason_required",
         )
     month = _first_day(month)
     deleted, _rows = ClosedPeriod.objects.filter(cooperative=cooperative, month=month).delete()

@@ -173,6 +173,8 @@ def scene(world):
     other_loan, other_payment = paying_loan(world.coop_c, other_member, world.henry, world.bob)
     own_entry, own_account = posted_entry(world.coop_a, world.alice)
     other_entry, other_account = posted_entry(world.coop_c, world.carol)
+    # A financial year that has ended (the SHU pages refuse years outside 2000..this year).
+    last_year = str(timezone.localdate().year - 1)
     objects = {
         "own": {
             "coop": str(world.coop_a.pk),
@@ -190,6 +192,7 @@ def scene(world):
             "repayment": str(own_payment.pk),
             "entry": str(own_entry.pk),
             "account": str(own_account.pk),
+            "year": last_year,
         },
         "other": {
             "coop": str(world.coop_c.pk),
@@ -207,6 +210,7 @@ def scene(world):
             "repayment": str(other_payment.pk),
             "entry": str(other_entry.pk),
             "account": str(other_account.pk),
+            "year": last_year,
         },
     }
     return users, objects

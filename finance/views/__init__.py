@@ -1,0 +1,1 @@
+"""Portal views of the books, one module per part."""
