@@ -1,4 +1,6 @@
-"""The only writers of loans."""
+"""The only writers of loans. Each step that moves money posts its journal entry through
+finance.services.loans inside the same transaction: a posting the journal refuses (a closed
+month) refuses the step, and nothing of it is recorded."""
 
 import datetime
 from typing import Any
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cooperatives.enums import MemberStatus
 from cooperatives.models import Member
+from finance.services import loans as books
 
 from . import schedules
 from .enums import LOAN_TRANSITIONS, GraceKind, LoanKind, LoanStatus
@@ -188,6 +191,7 @@ def loan_payout_confirm(*, loan: Loan, by: Any) -> Loan:
     previous, locked.status = locked.status, LoanStatus.ACTIVE
     locked.save(update_fields=["payout_confirmed_by", "payout_confirmed_at", "status"])
     _event(locked, from_status=previous, by=by)
+    books.loan_payout_post(loan=locked, by=by)
     return locked
 
 
@@ -291,6 +295,7 @@ def repayment_record(
         previous, locked.status = locked.status, LoanStatus.PAID_OFF
         locked.save(update_fields=["status"])
         _event(locked, from_status=previous, by=by, note=_("Paid off."))
+    books.repayment_post(repayment=repayment, by=by)
     return repayment
 
 
@@ -347,6 +352,7 @@ def repayment_reverse(*, repayment: Repayment, by: Any, note: str) -> Repayment:
         previous, loan.status = loan.status, LoanStatus.ACTIVE
         loan.save(update_fields=["status"])
         _event(loan, from_status=previous, by=by, note=note.strip())
+    books.repayment_reversal_post(reversal=reversal, by=by)
     return reversal
 
 
@@ -365,6 +371,7 @@ def loan_write_off(*, loan: Loan, by: Any, reason: str) -> Loan:
     previous, locked.status = locked.status, LoanStatus.WRITTEN_OFF
     locked.save(update_fields=["status"])
     _event(locked, from_status=previous, by=by, note=reason.strip())
+    books.loan_write_off_post(loan=locked, by=by)
     return locked
 
 
@@ -471,4 +478,5 @@ def loan_reschedule(
         note=_("Rescheduled from loan #%(number)s: %(reason)s")
         % {"number": locked.pk, "reason": reason.strip()},
     )
+    books.loan_reschedule_post(old=locked, new=successor, on=on, by=by)
     return successor

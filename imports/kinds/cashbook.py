@@ -9,6 +9,9 @@ again changes nothing, and a row whose amount was corrected becomes a new entry.
 The opening balance (“Saldo awal”, “Saldo lalu”, “Saldo bulan lalu” without a voucher) is not
 an entry: it is skipped. A running balance column (Saldo) is read only to check the book: where
 its figure differs from the rows above, the row gets a warning.
+
+Once written, the import's rows are posted to the journal when all their account names are
+mapped (finance.services.cashbook); a corrected row that was posted is reversed and posted again.
 """
 
 import datetime
@@ -374,4 +377,11 @@ class CashBookKind(Kind):
             CashBookEntry.objects.bulk_update(
                 entries, [*fields, "import_run", "import_row"], batch_size=500
             )
+        # Into the journal when every account name is known; otherwise the rows wait on the
+        # cash-book page of the books, and the import stands.
+        from finance.services.cashbook import cashbook_import_applied
+
+        cashbook_import_applied(
+            run=run, changed=[entry for group in by_fields.values() for entry in group]
+        )
         return ApplyResult(created=len(new), updated=len(changed))

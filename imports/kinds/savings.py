@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from finance.enums import SavingsType
 from finance.models import SavingsTransaction
+from finance.services.savings import SavingsRules, savings_post_imported
 
 from ..enums import ImportKind, RowAction
 from ..reader import WorkbookError
@@ -198,6 +199,11 @@ class SavingsKind(Kind):
             "nothing, but a row whose amount was changed is added as a new transaction."
         ),
         gettext_lazy(
+            "Simpanan pokok and wajib cannot be withdrawn while the person is a member, and no "
+            "withdrawal may be larger than the member's balance. Every movement is posted to "
+            "the journal: rows in a closed month are refused."
+        ),
+        gettext_lazy(
             "Rows such as JUMLAH or TOTAL and the signatures below the table are skipped."
         ),
     )
@@ -247,6 +253,17 @@ class SavingsKind(Kind):
         state["occurrences"] = Occurrences(contents)
         state["amounts_on"] = amounts_on
         state["receipts_seen"] = {}
+        rules = SavingsRules.load(ctx.cooperative)
+        if rules.unusable_accounts:
+            raise WorkbookError(
+                "accounts_unusable",
+                _(
+                    "The savings cannot be posted: account %(codes)s of the chart is not in use. "
+                    "Ask the province's administrator."
+                )
+                % {"codes": ", ".join(rules.unusable_accounts)},
+            )
+        state["rules"] = rules
 
     @staticmethod
     def _content(ctx: Context, record: dict[str, Any]) -> tuple[Any, ...]:
@@ -408,6 +425,9 @@ class SavingsKind(Kind):
     ) -> None:
         state = ctx.state
         nik_of = state["members"].nik_of
+        rules: SavingsRules = state["rules"]
+        # What this row counted into the rules' balances: taken back if the row is wrong.
+        counted: list[dict[str, Any]] = []
         planned: list[dict[str, Any]] = []
         for kind, deposit, withdrawal, column in movements:
             assert kind is not None
@@ -444,6 +464,8 @@ class SavingsKind(Kind):
                 if not changed:
                     planned.append({"action": RowAction.UNCHANGED, "id": stored["id"]})
                     continue
+                if set(changed) != {"description"}:  # the books see all but the description
+                    self._check_rules(ctx, plan, rules, record, column, counted, stored=stored)
                 planned.append(
                     {
                         "action": RowAction.UPDATE,
@@ -473,8 +495,15 @@ class SavingsKind(Kind):
                             "transaction, give receipt numbers (No. Bukti)."
                         ),
                     )
+            self._check_rules(ctx, plan, rules, record, column, counted)
             planned.append({"action": RowAction.CREATE, "fields": record})
             plan.before[column] = 0
+        if plan.problems:
+            for movement in reversed(counted):
+                rules.record(**movement, undo=True)
+            plan.action = RowAction.INVALID
+            plan.before = {}
+            return
         actions = {movement["action"] for movement in planned}
         plan.extra["movements"] = planned
         if actions == {RowAction.CREATE}:
@@ -488,6 +517,58 @@ class SavingsKind(Kind):
             plan.values = {key: plan.values.get(key) for key in plan.before}
             if len(planned) == 1:
                 plan.existing = planned[0]["id"]
+
+    @staticmethod
+    def _check_rules(
+        ctx: Context,
+        plan: RowPlan,
+        rules: SavingsRules,
+        record: dict[str, Any],
+        column: str,
+        counted: list[dict[str, Any]],
+        *,
+        stored: dict[str, Any] | None = None,
+    ) -> None:
+        """The savings rules for one new movement (or a stored one corrected to `record`):
+        problems under the column at fault; the movement counted into the balances the rows
+        below see (the stored one counted out first)."""
+        old_closed = stored is not None and rules.is_closed(stored["date"])
+        if stored is not None:
+            if old_closed:
+                ctx.problem(
+                    plan,
+                    "date",
+                    "period_closed",
+                    _(
+                        "This receipt was recorded on %(date)s, in a month whose books are "
+                        "closed: it can no longer be corrected. Ask the regency or province "
+                        "officer to reopen the month."
+                    )
+                    % {"date": day(stored["date"])},
+                )
+            old = {
+                "member_id": stored["member_id"],
+                "savings_type": record["savings_type"],
+                "deposit": stored["deposit"],
+                "withdrawal": stored["withdrawal"],
+            }
+            rules.record(**old, undo=True)
+            counted.append({**old, "deposit": -old["deposit"], "withdrawal": -old["withdrawal"]})
+        columns = {"member": "nik", "date": "date", "deposit": column, "withdrawal": "withdrawal"}
+        movement = {
+            name: record[name] for name in ("member_id", "savings_type", "deposit", "withdrawal")
+        }
+        refusals = rules.refusals(date=record["date"], **movement)
+        for refusal in refusals:
+            if refusal.code == "period_closed" and old_closed:
+                continue  # said once: the receipt cannot be corrected
+            if refusal.code == "before_joining":
+                ctx.warn(plan, "date", refusal.code, refusal.message)
+            else:
+                ctx.problem(plan, columns[refusal.field], refusal.code, refusal.message)
+        if not plan.problems:
+            rules.record(**movement)
+            counted.append(movement)
 
     def apply(self, ctx: Context, plans: list[RowPlan]) -> ApplyResult:
         run, cooperative = ctx.run, ctx.cooperative
@@ -516,6 +597,8 @@ class SavingsKind(Kind):
             SavingsTransaction.objects.bulk_update(
                 records, [*fields, "import_run", "import_row"], batch_size=500
             )
+        # Into the journal in this same transaction: if the journal refuses, nothing stays.
+        savings_post_imported(import_run=run, by=run.confirmed_by or run.uploaded_by)
         return ApplyResult(
             created=sum(1 for plan in plans if plan.action == RowAction.CREATE),
             updated=sum(1 for plan in plans if plan.action == RowAction.UPDATE),

@@ -148,7 +148,8 @@ def savings_rows(people):
         None,
         [3, "7 Januari 2026", siti, "Siti", "simpanan sukarela", "50.000", "", "", "Tabungan"],
         [4, "7 Januari 2026", siti, "Siti", "simpanan sukarela", "50.000", "", "", "Tabungan"],
-        [5, "20/01/2026", budi, "Budi Santoso", "Sukarela", "", "Rp 10.000,-", "BS-003", "Ambil"],
+        # Siti takes out part of her sukarela (Budi has none: his withdrawal would be refused).
+        [5, "20/01/2026", siti, "Siti Aminah", "Sukarela", "", "Rp 10.000,-", "BS-003", "Ambil"],
     ]
 
 
@@ -188,7 +189,7 @@ def test_a_messy_savings_book_imports_each_movement_with_provenance(world, peopl
         # Two identical deposits on one day are two transactions.
         (9, "Siti Aminah", D(2026, 1, 7), "sukarela", 50000, 0, "", "Tabungan"),
         (10, "Siti Aminah", D(2026, 1, 7), "sukarela", 50000, 0, "", "Tabungan"),
-        (11, "Budi Santoso", D(2026, 1, 20), "sukarela", 0, 10000, "BS-003", "Ambil"),
+        (11, "Siti Aminah", D(2026, 1, 20), "sukarela", 0, 10000, "BS-003", "Ambil"),
     ]
     assert set(
         SavingsTransaction.objects.filter(cooperative=world.coop_a).values_list(
@@ -201,7 +202,8 @@ def test_a_wide_savings_book_makes_one_deposit_per_kind(world, people):
     siti, budi = people["siti"].nik, people["budi"].nik
     rows = [
         ["02-02-2026", siti, "Siti Aminah", "Rp 100.000", "20.000", "-", "", "", "K-01"],  # 7
-        ["02-02-2026", budi, "Budi Santoso", "", 20000, "", "", "", ""],  # 8
+        # 8: with a sukarela deposit, so that row 9 has something to withdraw.
+        ["02-02-2026", budi, "Budi Santoso", "", 20000, "10.000", "", "", ""],
         ["03-02-2026", budi, "Budi Santoso", "", "", "", "SS", "5.000", "K-02"],  # 9
         ["03-02-2026", siti, "Siti Aminah", "", -20000, "", "", "", ""],  # 10 negative
         ["03-02-2026", siti, "Siti Aminah", "", "", "", "", 5000, ""],  # 11 from which?
@@ -212,7 +214,7 @@ def test_a_wide_savings_book_makes_one_deposit_per_kind(world, people):
         ["Tanggal", "NIK", "Nama", "Simpanan", "", "", "Jenis Simpanan", "Penarikan", "No. Bukti"],
         rows,
         sub_headings=["", "", "", "Pokok", "Wajib", "Sukarela", "", "", ""],
-        footer=["JUMLAH", "", "", 200000, 20000, 0, "", 15000],
+        footer=["JUMLAH", "", "", 200000, 20000, 10000, "", 15000],
     )
     run = run_import(world, "savings", data, skip_invalid=True)
     assert run.status == RunStatus.APPLIED, run.errors
@@ -231,6 +233,7 @@ def test_a_wide_savings_book_makes_one_deposit_per_kind(world, people):
     ) == [
         (7, "Siti Aminah", "pokok", 100000, 0, "K-01"),
         (7, "Siti Aminah", "wajib", 20000, 0, "K-01"),
+        (8, "Budi Santoso", "sukarela", 10000, 0, ""),
         (8, "Budi Santoso", "wajib", 20000, 0, ""),
         (9, "Budi Santoso", "sukarela", 0, 5000, "K-02"),
     ]
