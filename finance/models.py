@@ -546,3 +546,52 @@ class ShuPolicy(models.Model):
             raise ValidationError(
                 {"other_label": _("Name the other part.")}, code="shu_other_unnamed"
             )
+
+
+class AnnualMeeting(models.Model):
+    """The RAT (Rapat Anggota Tahunan) that approved a financial year's accounts and shared its
+    SHU, with the counts the national annual data (ODS) asks for: members present, pengurus,
+    pengawas and employees."""
+
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.CASCADE, related_name="annual_meetings"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("financial year"), help_text=_("The year whose books the RAT approved.")
+    )
+    held_on = models.DateField(_("held on"))
+    members_present = models.PositiveIntegerField(_("members present"))
+    pengurus = models.PositiveSmallIntegerField(_("pengurus (board members)"))
+    pengawas = models.PositiveSmallIntegerField(_("pengawas (supervisors)"))
+    employees = models.PositiveSmallIntegerField(_("employees"))
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cooperative_id", "-year"]
+        verbose_name = _("RAT (annual members' meeting)")
+        verbose_name_plural = _("RATs (annual members' meetings)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "year"], name="annual_meeting_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative_id} RAT {self.year}"
+
+    @property
+    def managers(self) -> int:
+        """Pengurus and pengawas together (the ODS's count of the cooperative's officers)."""
+        return self.pengurus + self.pengawas
+
+    def clean(self) -> None:
+        if self.held_on and self.year and self.held_on.year <= self.year:
+            message = _(
+                "The RAT on the books of %(year)s is held after the year has ended, from "
+                "1 January %(next)s on."
+            ) % {"year": self.year, "next": self.year + 1}
+            raise ValidationError({"held_on": ValidationError(message, code="rat_before_year_end")})
