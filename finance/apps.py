@@ -6,3 +6,8 @@ class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = _("Cooperative books")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .monthly import register_prefill
+
+        register_prefill()

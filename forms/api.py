@@ -35,7 +35,7 @@ from cooperatives.scoping import get_in_scope_or_404, scope_queryset, visible_co
 from cooperatives.serializers import ErrorSerializer
 
 from .enums import EDITABLE_STATUSES, SubmissionStatus
-from .filling import StepForm, step_form_data
+from .filling import StepForm, explanation_name, step_form_data
 from .json_schema import form_json_schema
 from .models import KopdesFormPage, Submission
 from .serializers import (
@@ -53,6 +53,7 @@ from .serializers import (
 from .services import (
     StaleSubmissionError,
     SubmissionError,
+    book_values,
     schema_for_revision,
     submission_save_step,
     submission_start,
@@ -124,8 +125,11 @@ def step_form_errors(form: StepForm) -> dict[str, Any]:
     "group.row.column" (rows from 0), the form's own messages in non_field_errors."""
     errors: dict[str, list[str]] = {}
     non_field = [str(message) for message in form.non_field_errors()]
+    reasons = {explanation_name(code): code for code in form.specs}
     for code, messages in form.errors.items():
-        if code != "__all__":
+        if code in reasons:
+            errors[f"explanations.{reasons[code]}"] = [str(message) for message in messages]
+        elif code != "__all__":
             errors[code] = [str(message) for message in messages]
     for code, formset in form.formsets.items():
         if formset.non_form_errors():
@@ -331,7 +335,11 @@ class SubmissionViewSet(viewsets.GenericViewSet):
             return self._detail(visible_submission(user=user, pk=earlier.pk))
         try:
             submission = submission_start(
-                form_page=form_page, cooperative=cooperative, author=user, idempotency_key=key
+                form_page=form_page,
+                cooperative=cooperative,
+                author=user,
+                idempotency_key=key,
+                prefill=True,
             )
         except PermissionDenied as error:
             return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
@@ -385,6 +393,17 @@ class SubmissionViewSet(viewsets.GenericViewSet):
                 {"errors": bad_body, "non_field_errors": []}, status=status.HTTP_400_BAD_REQUEST
             )
         data, conversion_errors = step_form_data(schema, index, body["answers"])
+        books = book_values(submission)
+        stored = submission.explanations or {}
+        given = body.get("explanations") or {}
+        figures_here = {s.code for s in schema.steps[index].fields if s.code in books}
+        for code in given:
+            if code not in figures_here:
+                conversion_errors[f"explanations.{code}"] = [
+                    _("This step has no figure from the books with this code.")
+                ]
+        for code in figures_here:
+            data[explanation_name(code)] = given.get(code, stored.get(code, ""))
         if conversion_errors:
             return Response(
                 {"errors": conversion_errors, "non_field_errors": []},
@@ -399,6 +418,8 @@ class SubmissionViewSet(viewsets.GenericViewSet):
             answers=typed_answers(submission),
             existing_files=frozenset(submission.files.values_list("field_code", flat=True)),
             purpose=submission.form_page.purpose,
+            book_values=books,
+            explanations=stored,
         )
         if not form.is_valid():
             return Response(step_form_errors(form), status=status.HTTP_400_BAD_REQUEST)
@@ -410,6 +431,8 @@ class SubmissionViewSet(viewsets.GenericViewSet):
                 answers=form.step_answers(),
                 files=form.uploaded_files(),
                 expected_version=body["version"],
+                explanations=form.step_explanations(),
+                prefill=True,
             )
         except SubmissionError as error:  # stale, or sent meanwhile
             return _conflict(error)
@@ -425,12 +448,19 @@ class SubmissionViewSet(viewsets.GenericViewSet):
         raw: dict[str, Any] = {
             "version": request.data.get("version"),
             "answers": request.data.get("answers", {}),
+            "explanations": request.data.get("explanations", {}),
         }
-        if isinstance(raw["answers"], str):  # multipart: the answers are a JSON text part
-            try:
-                raw["answers"] = json.loads(raw["answers"] or "{}")
-            except ValueError:
-                return raw, {"answers": [_("The answers are not valid JSON.")]}
+        for part in ("answers", "explanations"):
+            if isinstance(raw[part], str):  # multipart: a JSON text part
+                try:
+                    raw[part] = json.loads(raw[part] or "{}")
+                except ValueError:
+                    message = (
+                        _("The answers are not valid JSON.")
+                        if part == "answers"
+                        else _("The explanations are not valid JSON.")
+                    )
+                    return raw, {part: [message]}
         body = StepSaveSerializer(data=raw)
         if not body.is_valid():
             return raw, {k: [str(m) for m in v] for k, v in body.errors.items()}

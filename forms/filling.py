@@ -222,6 +222,8 @@ class StepForm(forms.Form):
         answers: dict[str, Any],
         existing_files: frozenset[str] = frozenset(),
         purpose: str = "",
+        book_values: dict[str, Any] | None = None,
+        explanations: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -229,6 +231,9 @@ class StepForm(forms.Form):
         self.purpose = purpose
         self.answers = answers
         self.existing_files = existing_files
+        # Figures from the books (typed, by code) and the reasons given where answers differ.
+        self.book_values = book_values or {}
+        self.explanations = explanations or {}
         self.formsets: dict[str, forms.BaseFormSet] = {}
         self.specs: dict[str, FieldSpec] = {}
         self.choice_lists = ChoiceLists(cooperative)
@@ -246,6 +251,15 @@ class StepForm(forms.Form):
                 field.initial = _initial(spec, answers[spec.code])
             self.fields[spec.code] = field
             self.specs[spec.code] = spec
+        for code in self.specs:
+            if code in self.book_values:
+                self.fields[explanation_name(code)] = forms.CharField(
+                    label=_("Why the figure differs from the books"),
+                    required=False,
+                    max_length=1000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    initial=self.explanations.get(code) or None,
+                )
 
     def _formset(self, spec: FieldSpec) -> forms.BaseFormSet:
         columns = {c.code: c for c in spec.columns}
@@ -307,6 +321,7 @@ class StepForm(forms.Form):
             }
             for code in self.hidden:
                 self.fields.pop(code, None)
+                self.fields.pop(explanation_name(code), None)
                 self.formsets.pop(code, None)
         super().full_clean()
 
@@ -332,6 +347,35 @@ class StepForm(forms.Form):
             if not rule.expression.evaluate(answers):
                 self.add_error(None, rule.message)
         self._check_purpose(answers)
+        self._check_explanations()
+
+    def _check_explanations(self) -> None:
+        """An answer that differs from its figure from the books needs a reason beside it. Not
+        when this step changes the purpose's key (the month): its figures are filled in again
+        and the step shown once more."""
+        hook = purpose_checks.prefill_for(self.purpose)
+        key = hook.key if hook is not None else ""
+        if key in self.specs and self.cleaned_data.get(key) != self.answers.get(key):
+            return
+        answers = self.step_answers()
+        for code, spec in self.specs.items():
+            name = explanation_name(code)
+            if name not in self.fields or code not in self.book_values:
+                continue
+            row_key = hook.row_key(code) if hook is not None else None
+            differences = purpose_checks.prefill_differences(
+                spec, answers.get(code), self.book_values[code], row_key
+            )
+            if differences and not (self.cleaned_data.get(name) or "").strip():
+                self.add_error(name, purpose_checks.explanation_message(spec, differences))
+
+    def step_explanations(self) -> dict[str, str]:
+        """The reasons given on this step, by code ("" when none; call after is_valid())."""
+        return {
+            code: (self.cleaned_data.get(explanation_name(code)) or "").strip()
+            for code in self.specs
+            if explanation_name(code) in self.fields
+        }
 
     def _check_purpose(self, answers: dict[str, Any]) -> None:
         """The form purpose's own checks, in the step that answers the last field they read;
@@ -367,6 +411,13 @@ class StepForm(forms.Form):
             for code, spec in self.specs.items()
             if spec.type == FieldType.FILE and self.cleaned_data.get(code)
         }
+
+
+def explanation_name(code: str) -> str:
+    """The step form's input for the reason an answer differs from the books. A dash never
+    appears in a question code, and a table's own inputs are "code-0-column" or
+    "code-TOTAL_FORMS": no name can clash."""
+    return f"{code}-explanation"
 
 
 def _initial(spec: FieldSpec, value: Any) -> Any:

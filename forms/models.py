@@ -142,6 +142,13 @@ class Submission(RevisionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The figures the cooperative's records knew when they were filled in (the monthly report's
+    # books), stored like the answers, by code; null when nothing was filled in for the draft.
+    # An answer that differs from its figure here needs a reason in `explanations` (by code).
+    prefilled = models.JSONField(_("figures from the books"), null=True, blank=True, default=None)
+    explanations = models.JSONField(
+        _("why answers differ from the books"), default=dict, blank=True
+    )
     # Provenance of a submission brought in from a spreadsheet (see imports.models.ImportedRecord,
     # which this app cannot import): the import and the sheet row it came from.
     import_run = models.ForeignKey(

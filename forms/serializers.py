@@ -188,12 +188,27 @@ class SubmissionSerializer(SubmissionSummarySerializer):
     problems = serializers.SerializerMethodField(
         help_text=_("What stops sending it; empty when it cannot be edited by you.")
     )
+    prefilled = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The figures the cooperative's books knew when they were filled in (the monthly "
+            "report), by question code and shaped like the answers; null when nothing was "
+            "filled in. An answer that differs from its figure needs an explanation."
+        ),
+    )
+    explanations = serializers.JSONField(
+        read_only=True,
+        help_text=_("Why an answer differs from its figure from the books, by question code."),
+    )
 
     class Meta(SubmissionSummarySerializer.Meta):
         fields = [
             *SubmissionSummarySerializer.Meta.fields,
             "current_step",
             "answers",
+            "prefilled",
+            "explanations",
             "editable",
             "steps",
             "files",
@@ -246,6 +261,14 @@ class StepSaveSerializer(serializers.Serializer):
             "This step's answers by question code; a group is a list of row objects; yes/no is "
             "true/false; multiple choice a list of codes."
         )
+    )
+    explanations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=1000),
+        required=False,
+        help_text=_(
+            "Why an answer of this step differs from its figure from the books (see "
+            '"prefilled"), by question code; "" removes one. Left out, the stored one stays.'
+        ),
     )
 
 

@@ -32,13 +32,17 @@ from cooperatives.selectors import user_is_officer
 from website.templatetags.kopdes import rupiah
 
 from .enums import EDITABLE_STATUSES, ConditionOperator, FieldType, SubmissionStatus
-from .filling import StepForm
+from .filling import StepForm, django_field, explanation_name
 from .models import KopdesFormPage, Submission, SubmissionFile
+from .purpose_checks import figure_display, group_figures, prefill_differences, prefill_for
 from .schema import Condition, FieldSpec, FormSchema, pick
 from .services import (
     StaleSubmissionError,
     SubmissionError,
+    book_values,
+    prefill_lookup,
     schema_for_revision,
+    submission_prefill,
     submission_problems,
     submission_save_step,
     submission_start,
@@ -209,6 +213,7 @@ def answer_sections(submission: Submission, *, user: Any) -> list[dict[str, Any]
     answers = schema.calculate(typed_answers(submission))
     files = {f.field_code: f for f in submission.files.all()}
     named = _named_in(schema, answers, user=user)
+    corrections = _corrections(submission, schema, answers)
     sections = []
     for step in schema.steps:
         rows: list[dict[str, Any]] = []
@@ -216,6 +221,8 @@ def answer_sections(submission: Submission, *, user: Any) -> list[dict[str, Any]
             if spec.type in {FieldType.STEP, FieldType.INFO} or not schema.visible(spec, answers):
                 continue
             row: dict[str, Any] = {"code": spec.code, "label": spec.label, "kind": spec.type}
+            if spec.code in corrections:
+                row["correction"] = corrections[spec.code]
             if spec.type == FieldType.GROUP:
                 row["columns"] = [c.label for c in spec.columns]
                 row["rows"] = [
@@ -229,6 +236,78 @@ def answer_sections(submission: Submission, *, user: Any) -> list[dict[str, Any]
             rows.append(row)
         sections.append({"index": step.index, "title": step.title, "rows": rows})
     return sections
+
+
+def _corrections(
+    submission: Submission, schema: FormSchema, answers: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """For each answer that differs from its figure from the books: what the books show, what
+    was answered (figure by figure for a table) and the reason given."""
+    books = book_values(submission)
+    if not books:
+        return {}
+    hook = prefill_for(submission.form_page.purpose)
+    reasons = submission.explanations or {}
+    result: dict[str, dict[str, Any]] = {}
+    for code, book in books.items():
+        spec = schema.by_code.get(code)
+        if spec is None:
+            continue
+        row_key = hook.row_key(code) if hook is not None else None
+        differences = prefill_differences(spec, answers.get(code), book, row_key)
+        if differences:
+            result[code] = {
+                "differences": [
+                    {"what": what, "book": was, "answer": now} for what, was, now in differences
+                ],
+                "explanation": reasons.get(code, ""),
+            }
+    return result
+
+
+class PrefillKeyForm(forms.Form):
+    """The purpose's key (the month) chosen on its own, to fill the figures in for it before
+    the rest of the step is answered."""
+
+    prefix = "prefill"
+
+    def __init__(self, *args: Any, spec: FieldSpec, cooperative: Cooperative, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = django_field(spec, cooperative=cooperative)
+        if field is not None:
+            field.required = True
+            field.help_text = ""  # the step's own field below carries it
+            self.fields["key"] = field
+
+
+def _prefill_key_form(submission: Submission, data: Any = None) -> PrefillKeyForm | None:
+    hook = prefill_for(submission.form_page.purpose)
+    spec = schema_for_revision(submission.revision_id).by_code.get(hook.key) if hook else None
+    if hook is None or spec is None:
+        return None
+    form = PrefillKeyForm(
+        data,
+        spec=spec,
+        cooperative=submission.cooperative,
+        initial={"key": typed_answers(submission).get(hook.key)},
+    )
+    return form if "key" in form.fields else None
+
+
+def _prefill_panel(submission: Submission) -> dict[str, Any] | None:
+    """What the step holding the purpose's key says of the figures from the books: for what
+    they were filled in, the notes of what the books could not tell, and a way to choose
+    another month (or fill in again after more was posted)."""
+    key_form = _prefill_key_form(submission)
+    if key_form is None:
+        return None
+    found = prefill_lookup(submission) if submission.prefilled is not None else None
+    return {
+        "label": found.label if found else "",
+        "filled": bool(submission.prefilled),
+        "notes": found.notes if found else [],
+        "form": key_form,
+    }
 
 
 # --- start -----------------------------------------------------------------------------------
@@ -254,7 +333,11 @@ def form_start(request: HttpRequest, *, form_page: KopdesFormPage) -> HttpRespon
         else:
             try:
                 submission = submission_start(
-                    form_page=form_page, cooperative=cooperative, author=user, idempotency_key=key
+                    form_page=form_page,
+                    cooperative=cooperative,
+                    author=user,
+                    idempotency_key=key,
+                    prefill=True,
                 )
             except PermissionDenied:
                 return render(request, "403.html", status=403)
@@ -307,6 +390,8 @@ def _step_form(
         answers=typed_answers(submission),
         existing_files=frozenset(submission.files.values_list("field_code", flat=True)),
         purpose=submission.form_page.purpose,
+        book_values=book_values(submission),
+        explanations=submission.explanations,
     )
 
 
@@ -346,6 +431,10 @@ def _error_summary(form: StepForm) -> list[tuple[str, str]]:
                 bound = form[code]
                 anchor = bound.id_for_label or f"{bound.auto_id}_0"
                 summary.append((anchor, f"{form.fields[code].label}: {message}"))
+        reason = explanation_name(code)
+        if reason in form.fields:
+            for message in form.errors.get(reason, []):
+                summary.append((form[reason].id_for_label, str(message)))
         if code not in form.formsets:
             continue
         formset = form.formsets[code]
@@ -396,6 +485,8 @@ def _step_items(
     answers = typed_answers(submission)
     calculated = schema.calculate(answers)
     files = {f.field_code: f for f in submission.files.all()}
+    books = form.book_values
+    hook = prefill_for(submission.form_page.purpose)
     items: list[dict[str, Any]] = []
     for spec in step.fields:
         condition = spec.condition
@@ -421,12 +512,21 @@ def _step_items(
             item["formset"] = formset
             item["columns"] = spec.columns
             item["can_add"] = formset.total_form_count() < formset.max_num
+            row_key = hook.row_key(spec.code) if hook is not None else None
+            if spec.code in books and row_key:
+                item["books"] = {"rows": group_figures(spec, books[spec.code], row_key)}
         else:
             if spec.code not in form.fields:
                 continue
             item["field"] = form[spec.code]
             if spec.type == FieldType.FILE:
                 item["file"] = files.get(spec.code)
+            if spec.code in books:
+                item["book"] = figure_display(spec, books[spec.code])
+        reason = explanation_name(spec.code)
+        if reason in form.fields:
+            item["explanation"] = form[reason]
+            item["explanation_open"] = bool(form[reason].value() or form.errors.get(reason))
         items.append(item)
     return items
 
@@ -441,6 +541,8 @@ def _render_step(
     show_errors: bool = True,
 ) -> HttpResponse:
     index = form.step.index
+    hook = prefill_for(submission.form_page.purpose)
+    holds_key = hook is not None and hook.key in form.specs
     return render(
         request,
         "forms/submission_step.html",
@@ -453,6 +555,7 @@ def _render_step(
             "form": form,
             "items": _step_items(submission, schema, form, request.user),
             "errors": _error_summary(form) if show_errors and form.is_bound else [],
+            "prefill": _prefill_panel(submission) if holds_key else None,
         },
         status=status,
     )
@@ -468,6 +571,32 @@ def submission_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         return _render_step(request, submission, schema, _step_form(submission, schema, step))
+
+    if request.POST.get("action") == "prefill":
+        key_form = _prefill_key_form(submission, request.POST)
+        if key_form is None:
+            raise Http404
+        if not key_form.is_valid():
+            for message in key_form.errors.get("key", []):
+                messages.error(request, str(message))
+            return redirect(_step_url(submission, step))
+        try:
+            submission = submission_prefill(
+                submission=submission,
+                by=request.user,
+                expected_version=_expected_version(request),
+                key=key_form.cleaned_data["key"],
+            )
+        except SubmissionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The figures from the books were filled in.")
+                if submission.prefilled
+                else _("The books have no figures for this: nothing was filled in."),
+            )
+        return redirect(_step_url(submission, step))
 
     group = request.POST.get("add_row")
     if group:
@@ -485,6 +614,8 @@ def submission_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     form = _step_form(submission, schema, step, request.POST, request.FILES)
     if not form.is_valid():
         return _render_step(request, submission, schema, form)
+    hook = prefill_for(submission.form_page.purpose)
+    key_before = submission.data.get(hook.key) if hook is not None else None
     try:
         submission = submission_save_step(
             submission=submission,
@@ -493,6 +624,8 @@ def submission_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             answers=form.step_answers(),
             files=form.uploaded_files(),
             expected_version=_expected_version(request),
+            explanations=form.step_explanations(),
+            prefill=True,
         )
     except StaleSubmissionError as error:
         # Show what is stored now (saved from another tab or device), never merge silently.
@@ -508,6 +641,15 @@ def submission_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             for message in errors:
                 form.add_error(code if code in form.fields else None, message)
         return _render_step(request, submission, schema, form)
+    if hook is not None and submission.data.get(hook.key) != key_before:
+        # The figures are now those of another month: show them on this step before going on.
+        messages.info(
+            request,
+            _("The figures from the books were filled in for the answer you chose. Check them.")
+            if submission.prefilled
+            else _("The books have no figures for the answer you chose: nothing was filled in."),
+        )
+        return redirect(_step_url(submission, step))
     if request.POST.get("action") == "back":
         return redirect(_step_url(submission, max(step - 1, 0)))
     if step + 1 < len(schema.steps):
