@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("workflows.api_urls")),
     path("", include("imports.api_urls")),
     path("", include("loans.api_urls")),
+    path("", include("finance.api_urls")),
     # Last: anything not matched above.
     re_path(r"^(?P<path>.*)$", not_found, name="api-not-found"),
 ]
