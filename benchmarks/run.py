@@ -30,6 +30,7 @@ BENCHMARKS = {
     "forms": "benchmarks.bench_forms",
     "imports": "benchmarks.imports_bench",
     "loans": "benchmarks.loans_bench",
+    "books": "benchmarks.books_bench",
 }
 
 
