@@ -72,13 +72,12 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import BenchmarkError, Check, Report
+from benchmarks.harness import BenchmarkError, Check, Report, counting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -468,38 +467,6 @@ def _report(result: dict[str, Any], *, quick: bool) -> Report:
 
 
 # --- the child: build, measure, write the result -----------------------------------------------
-
-
-class QueryCounter:
-    """Counts the statements a connection runs, by their first word (an execute_wrapper, far
-    cheaper than CaptureQueriesContext); with `keep`, keeps the SELECTs' SQL and parameters."""
-
-    def __init__(self, *, keep: bool = False) -> None:
-        self.kinds: Counter[str] = Counter()
-        self.keep = keep
-        self.selects: list[tuple[str, Any]] = []
-
-    def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
-        self.kinds[kind] += 1
-        if self.keep and kind == "SELECT":
-            self.selects.append((sql, params))
-        return execute(sql, params, many, context)
-
-    @property
-    def total(self) -> int:
-        return sum(self.kinds.values())
-
-
-@contextmanager
-def counting(*, keep: bool = False) -> Iterator[QueryCounter]:
-    from django.db import connection
-
-    counter = QueryCounter(keep=keep)
-    with connection.execute_wrapper(counter):
-        yield counter
 
 
 # The data.

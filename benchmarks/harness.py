@@ -8,6 +8,7 @@ in the same loop, one request of ours then one of the anchor's, is what a budget
 import gc
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -159,3 +160,33 @@ def render(report: Report) -> str:
         parts.append(f"[{'OK' if check.ok else 'FAIL'}] {check.name}: {check.detail}")
     parts.extend(report.notes)
     return "\n\n".join(parts)
+
+
+class QueryCounter:
+    """Counts the statements a connection runs, by their first word (an execute_wrapper, far
+    cheaper than CaptureQueriesContext); with `keep`, keeps the SELECTs' SQL and parameters."""
+
+    def __init__(self, *, keep: bool = False) -> None:
+        self.kinds: Counter[str] = Counter()
+        self.keep = keep
+        self.selects: list[tuple[str, Any]] = []
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+        self.kinds[kind] += 1
+        if self.keep and kind == "SELECT":
+            self.selects.append((sql, params))
+        return execute(sql, params, many, context)
+
+    @property
+    def total(self) -> int:
+        return sum(self.kinds.values())
+
+
+@contextmanager
+def counting(*, keep: bool = False) -> Iterator[QueryCounter]:
+    counter = QueryCounter(keep=keep)
+    with connection.execute_wrapper(counter):
+        yield counter

@@ -73,14 +73,13 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import BenchmarkError, Check, Report
+from benchmarks.harness import BenchmarkError, Check, Report, counting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -543,39 +542,6 @@ def _mix(counts: dict[str, int]) -> str:
 
 
 # --- the child: build, measure, write the result -----------------------------------------------
-
-
-class QueryCounter:
-    """Counts the statements a connection runs, by their first word (an execute_wrapper, far
-    cheaper than CaptureQueriesContext, which formats and times each query): the naive version
-    runs 100,000 of them. With `keep`, keeps the SELECTs' SQL and parameters too."""
-
-    def __init__(self, *, keep: bool = False) -> None:
-        self.kinds: Counter[str] = Counter()
-        self.keep = keep
-        self.selects: list[tuple[str, Any]] = []
-
-    def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
-        self.kinds[kind] += 1
-        if self.keep and kind == "SELECT":
-            self.selects.append((sql, params))
-        return execute(sql, params, many, context)
-
-    @property
-    def total(self) -> int:
-        return sum(self.kinds.values())
-
-
-@contextmanager
-def counting(*, keep: bool = False) -> Iterator[QueryCounter]:
-    from django.db import connection
-
-    counter = QueryCounter(keep=keep)
-    with connection.execute_wrapper(counter):
-        yield counter
 
 
 def naive_arrears_update(*, on: datetime.date) -> int:

@@ -6,7 +6,9 @@ queryset ever reaches them.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from .enums import CooperativeStatus, MemberStatus, RegionLevel
 from .models import BusinessUnit, Cooperative, Member, Region, RoleGrant
@@ -241,3 +243,17 @@ class TokenSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
+
+
+def field_errors(name: str, *fields: str) -> OpenApiResponse:
+    """A 400 body as DRF writes it: messages by field, the rest under non_field_errors."""
+    return OpenApiResponse(
+        inline_serializer(
+            name,
+            {
+                field: serializers.ListField(child=serializers.CharField(), required=False)
+                for field in [*fields, api_settings.NON_FIELD_ERRORS_KEY]
+            },
+        ),
+        description=_("A value is missing or not valid; the messages are by field."),
+    )

@@ -26,7 +26,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
@@ -35,7 +34,7 @@ from rest_framework.settings import api_settings
 
 from cooperatives.models import Cooperative, Member
 from cooperatives.selectors import member_get
-from cooperatives.serializers import ErrorSerializer
+from cooperatives.serializers import ErrorSerializer, field_errors
 
 from .access import books_cooperative, may_keep_books
 from .balances import Movement, account_movements
@@ -255,20 +254,6 @@ MAY_NOT_KEEP = OpenApiResponse(
         "You may see the books but not keep them (the cooperative's operator does)."
     ),
 )
-
-
-def field_errors(name: str, *fields: str) -> OpenApiResponse:
-    """A 400 body as DRF writes it: messages by field, the rest under non_field_errors."""
-    return OpenApiResponse(
-        inline_serializer(
-            name,
-            {
-                field: serializers.ListField(child=serializers.CharField(), required=False)
-                for field in [*fields, api_settings.NON_FIELD_ERRORS_KEY]
-            },
-        ),
-        description=gettext_lazy("A value is missing or not valid; the messages are by field."),
-    )
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

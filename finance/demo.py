@@ -7,6 +7,7 @@ written once."""
 import datetime
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -37,7 +38,7 @@ def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     return months
 
 
-def _savings(cooperative: Cooperative, *, today: datetime.date, by: object) -> int:
+def _savings(cooperative: Cooperative, *, today: datetime.date, by: Any) -> int:
     """Pokok on joining, wajib each month with some months missed (so the arrears list has
     names), and sukarela deposits with an occasional withdrawal."""
     if SavingsTransaction.objects.filter(cooperative=cooperative).exists():
@@ -92,7 +93,7 @@ def _savings(cooperative: Cooperative, *, today: datetime.date, by: object) -> i
     return len(movements)
 
 
-def _trade(cooperative: Cooperative, *, today: datetime.date, by: object) -> int:
+def _trade(cooperative: Cooperative, *, today: datetime.date, by: Any) -> int:
     """Each month: stock bought and sold at the grocery store, a little loan-fee income, wages,
     electricity and office costs — paid from the cash box, the larger purchases from the bank."""
     if JournalEntry.objects.filter(

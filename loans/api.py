@@ -26,14 +26,13 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from cooperatives.serializers import ErrorSerializer
+from cooperatives.serializers import ErrorSerializer, field_errors
 from imports.exports import XLSX
 
 from .arrears import loans_arrears_update
@@ -201,20 +200,6 @@ WRONG_STATUS = OpenApiResponse(
         "The loan's status does not allow this step; the reason is in detail."
     ),
 )
-
-
-def field_errors(name: str, *fields: str) -> OpenApiResponse:
-    """A 400 body as DRF writes it: messages by field, the rest under non_field_errors."""
-    return OpenApiResponse(
-        inline_serializer(
-            name,
-            {
-                field: serializers.ListField(child=serializers.CharField(), required=False)
-                for field in [*fields, api_settings.NON_FIELD_ERRORS_KEY]
-            },
-        ),
-        description=gettext_lazy("A value is missing or not valid; the messages are by field."),
-    )
 
 
 # --- Views ---------------------------------------------------------------------------------------
