@@ -31,7 +31,7 @@ from finance.services import (
 from imports.enums import RunStatus
 from imports.services import import_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADINGS = ["Tanggal", "No. Bukti", "Uraian", "Akun", "Debet", "Kredit", "Saldo"]
 

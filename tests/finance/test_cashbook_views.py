@@ -55,6 +55,7 @@ def test_the_page_lists_the_new_names_with_the_likely_account_chosen(client, wor
 
 def test_the_import_result_says_how_many_names_are_new_and_links_here(client, world, imported):
     client.force_login(world.alice)
+    client.cookies["kopdes_language"] = "en"
     response = client.get(reverse("import_run_detail", args=[imported.pk]))
     page = response.content.decode()
     assert 'id="cashbook-waiting"' in page

@@ -127,6 +127,7 @@ def test_a_shared_account_is_created_and_refused_when_its_code_is_taken(client, 
         "revenue",
         "kantor",
     )
+    client.cookies["kopdes_language"] = "en"
     with translation.override("en"):
         for code, message in [
             ("4-701", "Another account has the code 4-701."),

@@ -34,7 +34,7 @@ from finance.services import (
 from finance.services.journal import EntryDraft
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TODAY = timezone.localdate
 GROCERY_SALES = "4-101"  # Penjualan gerai sembako, revenue of the gerai sembako

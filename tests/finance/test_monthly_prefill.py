@@ -77,7 +77,7 @@ from tests.workflows.builders import approval_step, workflow
 from workflows.enums import Approver
 from workflows.models import ApprovalTaskState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = datetime.date
 MARCH = D(2025, 3, 1)

@@ -64,6 +64,8 @@ from finance.services import (
 from finance.shu import policy_in_force, share_out, shu_compute
 from tests.factories import MemberFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 POLICY = {
     "reserve": "40",
     "member_capital": "20",

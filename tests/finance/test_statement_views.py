@@ -140,7 +140,7 @@ def test_anonymous_is_sent_to_sign_in(client, world):
 def test_bad_parameters_answer_400_with_the_reason(client, world, books, kind, query, says):
     with_english = {"HTTP_ACCEPT_LANGUAGE": "en"}
     client.force_login(world.alice)
-    client.cookies["django_language"] = "en"
+    client.cookies["kopdes_language"] = "en"
     url = reverse("finance:statement", kwargs={"pk": world.coop_a.pk, "kind": kind})
     response = client.get(url, query, **with_english)
     assert response.status_code == 400

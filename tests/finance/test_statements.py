@@ -30,7 +30,7 @@ D = datetime.date
 YEAR_2024 = {"start": D(2024, 1, 1), "end": D(2024, 12, 31)}
 YEAR_2025 = {"start": D(2025, 1, 1), "end": D(2025, 12, 31)}
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
