@@ -1,8 +1,8 @@
 """The books of the demo cooperative (seed_demo): its savings rules and SHU allocation, every
-member's savings since joining, and six months of store trade and running costs. Everything is
-posted through the services a treasurer's work goes through, so the demo statements, passbooks
-and the pre-filled monthly report show what real books would. Safe to run again: each part is
-written once."""
+member's savings since joining, and its store's trade and running costs since it began.
+Everything is posted through the services a treasurer's work goes through, so the demo
+statements, passbooks and the pre-filled monthly report show what real books would. Safe to run
+again: each part is written once."""
 
 import datetime
 import random
@@ -27,7 +27,7 @@ from .services.shu import shu_policy_set
 POKOK = 100_000
 WAJIB = 25_000
 WAJIB_FROM = datetime.date(2025, 8, 1)
-TRADE_MONTHS = 6
+STARTED = WAJIB_FROM  # the month the cooperative began trading
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -78,8 +78,8 @@ def _savings(cooperative: Cooperative, *, today: datetime.date, by: Any) -> int:
                 day = member.join_date
             if keeps_up or rng.random() < 0.5:
                 add(member, day, SavingsType.WAJIB, deposit=WAJIB)
-            if rng.random() < 0.3:
-                amount = rng.choice([50_000, 100_000, 200_000, 500_000])
+            if rng.random() < 0.15:
+                amount = rng.choice([20_000, 50_000, 100_000, 200_000])
                 add(member, day, SavingsType.SUKARELA, deposit=amount)
                 balance += amount
             elif balance >= 100_000 and rng.random() < 0.1:
@@ -94,23 +94,22 @@ def _savings(cooperative: Cooperative, *, today: datetime.date, by: Any) -> int:
 
 
 def _trade(cooperative: Cooperative, *, today: datetime.date, by: Any) -> int:
-    """Each month: stock bought and sold at the grocery store, a little loan-fee income, wages,
-    electricity and office costs — paid from the cash box, the larger purchases from the bank."""
+    """A grant from the village fund to start with, then each month since the cooperative began:
+    stock bought from the bank account and sold at the grocery store, the takings banked, wages,
+    electricity and office costs paid from the cash box."""
     if JournalEntry.objects.filter(
         cooperative=cooperative, source_key__startswith="demo:"
     ).exists():
         return 0
     rng = random.Random(11)  # noqa: S311 - demo data, not security
     last_month = today.replace(day=1) - datetime.timedelta(days=1)
-    months = [last_month.replace(day=1)]
-    while len(months) < TRADE_MONTHS:
-        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    months = _months(STARTED, last_month)
     store = "gerai_sembako"
     drafts = [
         EntryDraft(
             date=months[0],
-            description="Setoran awal kas ke rekening bank koperasi",
-            lines=[Line(chart.BANK, debit=15_000_000), Line(chart.CASH, credit=15_000_000)],
+            description="Hibah modal awal dari dana desa",
+            lines=[Line(chart.BANK, debit=15_000_000), Line("3-202", credit=15_000_000)],
             source=EntrySource.MANUAL,
             source_key="demo:opening-bank",
         )
@@ -119,9 +118,9 @@ def _trade(cooperative: Cooperative, *, today: datetime.date, by: Any) -> int:
         tag = month.strftime("%Y-%m")
         bought = rng.randrange(80, 120) * 100_000
         sold = rng.randrange(95, 140) * 100_000
-        cost = sold * 78 // 100
+        cost = sold * 75 // 100
         banked = sold * 80 // 100 // 1000 * 1000
-        wages = 3_000_000
+        wages = 1_500_000
         power = rng.randrange(40, 70) * 10_000
         office = rng.randrange(15, 40) * 10_000
         for key, day, description, lines in (
