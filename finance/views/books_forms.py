@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cooperatives.enums import BusinessUnitCode
 from cooperatives.models import BusinessUnit, Cooperative, Member
@@ -58,7 +59,7 @@ def grouped_choices(accounts: Iterable[Account]) -> list[tuple[str, list[tuple[i
 
 class JournalFilterForm(forms.Form):
     start = _date_field(_("From"), required=False)
-    end = _date_field(_("To"), required=False)
+    end = _date_field(pgettext_lazy("the last day of a period", "To"), required=False)
     account = forms.TypedChoiceField(
         label=_("Account"),
         required=False,

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forms.fields import DateInput, MonthField, NikField, RupiahField
 
@@ -101,7 +102,7 @@ class PassbookFilterForm(forms.Form):
     """The passbook's period (GET): from and to, both optional."""
 
     dari = _date_field(_("From"), required=False)
-    sampai = _date_field(_("To"), required=False)
+    sampai = _date_field(pgettext_lazy("the last day of a period", "To"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cooperatives.models import Cooperative
@@ -70,7 +70,10 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("From"), required=False, widget=DateInput(), input_formats=DATE_FORMATS
     )
     end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=DateInput(), input_formats=DATE_FORMATS
+        label=pgettext_lazy("the last day of a period", "To"),
+        required=False,
+        widget=DateInput(),
+        input_formats=DATE_FORMATS,
     )
     unit = forms.ChoiceField(label=gettext_lazy("Business unit"), required=False)
 
